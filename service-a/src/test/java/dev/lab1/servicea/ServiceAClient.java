@@ -1,0 +1,21 @@
+package dev.lab1.servicea;
+
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+/** A plain gRPC channel to service-a on a real port, as any peer would open one. */
+final class ServiceAClient implements AutoCloseable {
+
+    final ManagedChannel channel;
+
+    ServiceAClient(int port) {
+        this.channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
