@@ -1,0 +1,104 @@
+package dev.lab1.serviceb.call;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /call-echo?msg=...}: asks A to echo {@code msg} and nests A's answer in B's own, as
+ * the original did. Every outcome is one log line, one tick of {@code call_echo_outcomes_total},
+ * and a JSON answer whose status says what happened (see {@link Reason}).
+ */
+@RestController
+class CallEchoController {
+
+    private static final Logger log = LoggerFactory.getLogger(CallEchoController.class);
+
+    private final ServiceAClient serviceA;
+    private final int maxMessageLength;
+    private final Map<Reason, Counter> outcomes = new EnumMap<>(Reason.class);
+
+    CallEchoController(ServiceAClient serviceA, CallEchoProperties properties, MeterRegistry meters) {
+        this.serviceA = serviceA;
+        this.maxMessageLength = properties.maxMessageLength();
+        for (Reason reason : Reason.values()) {
+            outcomes.put(reason, Counter.builder("call.echo.outcomes")
+                    .description("Answers of /call-echo, by reason")
+                    .tag("reason", reason.label())
+                    .register(meters));
+        }
+    }
+
+    @GetMapping(path = "/call-echo", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> callEcho(@RequestParam(required = false) String msg) {
+        long start = System.nanoTime();
+        String invalid = validate(msg);
+        CallResult result = invalid != null ? CallResult.failed(Reason.BAD_REQUEST, invalid) : serviceA.echo(msg);
+        outcomes.get(result.reason()).increment();
+        logCall(result, start);
+        return answer(result);
+    }
+
+    private String validate(String msg) {
+        if (msg == null) {
+            return "query parameter 'msg' is required";
+        }
+        // length() counts UTF-16 units, never fewer than code points: the exact count only when close.
+        if (msg.length() > maxMessageLength && msg.codePointCount(0, msg.length()) > maxMessageLength) {
+            return "query parameter 'msg' is longer than " + maxMessageLength + " characters";
+        }
+        return null;
+    }
+
+    private static ResponseEntity<?> answer(CallResult result) {
+        Reason reason = result.reason();
+        var response = ResponseEntity.status(reason.httpStatus());
+        return switch (reason) {
+            case OK -> response.body(new Answer(result.echo(), null));
+            case BAD_REQUEST -> response.body(new BadRequest(result.error()));
+            case CIRCUIT_OPEN -> response
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, result.retryAfter().toSeconds())))
+                    .body(new Answer(reason.label(), result.error()));
+            default -> response.body(new Answer(reason.label(), result.error()));
+        };
+    }
+
+    private static void logCall(CallResult result, long startNanos) {
+        long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        Reason reason = result.reason();
+        if (reason == Reason.OK) {
+            log.info("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms={}", latencyMs);
+        } else {
+            // The error texts are B's own, never user input: nothing here can split the line.
+            log.info("service=B endpoint=/call-echo status=error http={} reason={} error=\"{}\" latency_ms={}",
+                    reason.httpStatus().value(), reason.label(), result.error(), latencyMs);
+        }
+    }
+
+    /** B's answer, in the original's shape: {@code service_a} is A's JSON, or the failure reason. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"service_b", "service_a", "error"})
+    record Answer(@JsonProperty("service_a") Object serviceA, String error) {
+        @JsonProperty("service_b")
+        String serviceB() {
+            return "ok";
+        }
+    }
+
+    record BadRequest(String error) {
+    }
+}

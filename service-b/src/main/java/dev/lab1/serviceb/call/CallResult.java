@@ -1,0 +1,29 @@
+package dev.lab1.serviceb.call;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What one call to A came to.
+ *
+ * @param reason     the outcome
+ * @param echo       A's answer, parsed (only when {@code reason} is OK)
+ * @param error      a readable explanation for the client (never gRPC's internal debug text)
+ * @param retryAfter when calling again makes sense (only when the breaker is open)
+ */
+record CallResult(Reason reason, JsonNode echo, String error, Duration retryAfter) {
+
+    static CallResult ok(JsonNode echo) {
+        return new CallResult(Reason.OK, echo, null, null);
+    }
+
+    static CallResult failed(Reason reason, String error) {
+        return new CallResult(reason, null, error, null);
+    }
+
+    static CallResult circuitOpen(Duration retryAfter) {
+        return new CallResult(Reason.CIRCUIT_OPEN, null,
+                "circuit breaker is open after repeated failures of service A; not calling it for now", retryAfter);
+    }
+}

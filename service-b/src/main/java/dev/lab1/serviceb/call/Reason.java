@@ -1,0 +1,49 @@
+package dev.lab1.serviceb.call;
+
+import io.grpc.Status;
+import org.springframework.http.HttpStatus;
+
+/** Why a {@code /call-echo} answered as it did: the {@code service_a} field, the HTTP status, the metric tag. */
+public enum Reason {
+    OK(HttpStatus.OK),
+    /** A is not reachable (connection refused, gone, going away). */
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+    /** A did not answer within the time limit; the RPC was cancelled at the deadline. */
+    TIMEOUT(HttpStatus.GATEWAY_TIMEOUT),
+    /** The circuit breaker is open: no call was made. */
+    CIRCUIT_OPEN(HttpStatus.SERVICE_UNAVAILABLE),
+    /** Too many calls in flight (B's bulkhead), or A said it is overloaded. */
+    BUSY(HttpStatus.SERVICE_UNAVAILABLE),
+    /** A answered, but with an error status or a reply that is not the contract's. */
+    ERROR(HttpStatus.BAD_GATEWAY),
+    /** The request was invalid; A was not called. */
+    BAD_REQUEST(HttpStatus.BAD_REQUEST);
+
+    private final HttpStatus httpStatus;
+    private final String label;
+
+    Reason(HttpStatus httpStatus) {
+        this.httpStatus = httpStatus;
+        this.label = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public HttpStatus httpStatus() {
+        return httpStatus;
+    }
+
+    /** The wire spelling: {@code unavailable}, {@code circuit_open}, ... */
+    public String label() {
+        return label;
+    }
+
+    /** The reason for a call to A that ended with this gRPC status. */
+    static Reason forStatus(Status.Code code) {
+        return switch (code) {
+            case OK -> OK;
+            case UNAVAILABLE, CANCELLED -> UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> TIMEOUT;
+            case RESOURCE_EXHAUSTED -> BUSY;
+            default -> ERROR;
+        };
+    }
+}

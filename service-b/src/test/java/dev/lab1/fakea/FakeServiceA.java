@@ -1,0 +1,86 @@
+package dev.lab1.fakea;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.proto.EchoReply;
+import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import net.devh.boot.grpc.server.service.GrpcService;
+
+/**
+ * A stand-in for service-a, served in-process, whose behaviour each test chooses. Kept outside
+ * B's scanned packages and {@code @Import}ed, so it is registered once.
+ */
+@GrpcService
+public class FakeServiceA extends ServiceAGrpc.ServiceAImplBase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicInteger cancelled = new AtomicInteger();
+    private volatile BiConsumer<EchoRequest, StreamObserver<EchoReply>> behaviour;
+
+    public FakeServiceA() {
+        reset();
+    }
+
+    /** Answers as the original provider did: {"echo": "<msg>"}. */
+    public void reset() {
+        calls.set(0);
+        cancelled.set(0);
+        replyWithText(null);
+    }
+
+    /** Replies with this exact text in EchoReply.msg (null: the original's JSON). */
+    public void replyWithText(String text) {
+        behaviour = (request, observer) -> {
+            String msg = text != null ? text : "{\"echo\": " + JSON.valueToTree(request.getMsg()) + "}";
+            observer.onNext(EchoReply.newBuilder().setMsg(msg).build());
+            observer.onCompleted();
+        };
+    }
+
+    public void failWith(Status status) {
+        behaviour = (request, observer) -> observer.onError(status.asRuntimeException());
+    }
+
+    /** Never answers; counts the calls whose caller gave up (deadline or cancel). */
+    public void hang() {
+        behaviour = (request, observer) -> Context.current().addListener(
+                context -> cancelled.incrementAndGet(), Runnable::run);
+    }
+
+    /** Holds every call until the latch opens, then answers normally. */
+    public void holdUntil(CountDownLatch release) {
+        replyWithText(null);
+        var answer = behaviour;
+        behaviour = (request, observer) -> new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answer.accept(request, observer);
+        }).start();
+    }
+
+    public int calls() {
+        return calls.get();
+    }
+
+    public int cancelledCalls() {
+        return cancelled.get();
+    }
+
+    @Override
+    public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
+        calls.incrementAndGet();
+        behaviour.accept(request, responseObserver);
+    }
+}

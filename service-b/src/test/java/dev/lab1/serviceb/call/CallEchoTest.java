@@ -1,0 +1,203 @@
+package dev.lab1.serviceb.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.skyscreamer.jsonassert.JSONAssert.assertEquals;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import dev.lab1.fakea.FakeServiceA;
+import dev.lab1.serviceb.Http;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.Status;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+/** B wired as in production, against an in-process fake A: one test per row of the outcome table. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "grpc.server.port=-1",
+        "grpc.server.in-process-name=fake-a",
+        "grpc.client.service-a.address=in-process:fake-a",
+        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
+        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
+@Import(FakeServiceA.class)
+@ExtendWith(OutputCaptureExtension.class)
+class CallEchoTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    FakeServiceA fakeA;
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    Http http;
+    CircuitBreaker breaker;
+
+    @BeforeEach
+    void reset() {
+        http = new Http(port);
+        fakeA.reset();
+        breaker = breakers.circuitBreaker("service-a");
+        breaker.reset();
+    }
+
+    @Test
+    void success(CapturedOutput output) throws Exception {
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":{\"echo\":\"hello\"}}", response.body(), true);
+        assertThat(output).containsPattern("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms=\\d+");
+    }
+
+    @Test
+    void anyTextTravelsIntactAndANewlineInMsgMakesOneLogLine(CapturedOutput output) throws Exception {
+        String msg = "two\nlines \"quoted\" \\ ünï 😀";
+
+        var response = http.get("/call-echo?msg=" + URLEncoder.encode(msg, StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
+                .at("/service_a/echo").textValue()).isEqualTo(msg);
+        assertThat(output.getOut().lines().filter(line -> line.contains("service=B"))).hasSize(1);
+        assertThat(output).doesNotContain("lines \"quoted\"");
+    }
+
+    @Test
+    void anEmptyMessageIsEchoed() throws Exception {
+        var response = http.get("/call-echo?msg=");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":{\"echo\":\"\"}}", response.body(), true);
+    }
+
+    @Test
+    void aUnavailable() throws Exception {
+        fakeA.failWith(Status.UNAVAILABLE.withDescription("io exception at 10.1.2.3:8080"));
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"unavailable\",\"error\":\"service A is not reachable\"}",
+                response.body(), true);
+    }
+
+    @Test
+    void aSlowerThanTheTimeLimitIsCancelledAtA(CapturedOutput output) throws Exception {
+        fakeA.hang();
+        long start = System.nanoTime();
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"timeout\",\"error\":\"service A did not answer within 300 ms\"}",
+                response.body(), true);
+        await().atMost(Duration.ofSeconds(3)).until(fakeA::cancelledCalls, n -> n == 1);
+        assertThat(output).contains("status=error http=504 reason=timeout");
+    }
+
+    @Test
+    void anOpenBreakerAnswersWithoutCallingA() throws Exception {
+        breaker.transitionToOpenState();
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(response.body()).contains("\"service_a\":\"circuit_open\"");
+        assertThat(fakeA.calls()).isZero();
+    }
+
+    @Test
+    void repeatedFailuresOfAOpenTheBreaker() {
+        fakeA.failWith(Status.UNAVAILABLE);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(503);
+        }
+        var response = http.get("/call-echo?msg=x");
+
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(response.body()).contains("circuit_open");
+        assertThat(fakeA.calls()).isEqualTo(5);
+    }
+
+    @Test
+    void callsPastTheBulkheadAreBusy() throws Exception {
+        var release = new CountDownLatch(1);
+        fakeA.holdUntil(release);
+        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> http.get("/call-echo?msg=1"));
+        await().atMost(Duration.ofSeconds(5)).until(fakeA::calls, n -> n == 1);
+
+        var second = http.get("/call-echo?msg=2");
+        release.countDown();
+
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.body()).contains("\"service_a\":\"busy\"");
+        assertThat(first.get().statusCode()).isEqualTo(200);
+        assertThat(fakeA.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void anApplicationErrorOfAIsABadGatewayNotABreakerFailure() throws Exception {
+        fakeA.failWith(Status.INVALID_ARGUMENT.withDescription("internal detail at 10.1.2.3"));
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"error\",\"error\":\"service A answered with status INVALID_ARGUMENT\"}",
+                response.body(), true);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aReplyThatIsNotTheContractsJsonIsABadGateway() {
+        fakeA.replyWithText("not json");
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).contains("not a JSON object");
+    }
+
+    @Test
+    void badInputNeverReachesAAndIsNoBreakerFailure() throws Exception {
+        var missing = http.get("/call-echo");
+        var tooLong = http.get("/call-echo?msg=" + "x".repeat(1025));
+        var longest = http.get("/call-echo?msg=" + URLEncoder.encode("😀".repeat(1024), StandardCharsets.UTF_8));
+
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertEquals("{\"error\":\"query parameter 'msg' is required\"}", missing.body(), true);
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertEquals("{\"error\":\"query parameter 'msg' is longer than 1024 characters\"}", tooLong.body(), true);
+        assertThat(longest.statusCode()).isEqualTo(200);
+        assertThat(fakeA.calls()).isEqualTo(1);
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void healthIsOk() throws Exception {
+        var response = http.get("/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertEquals("{\"status\":\"ok\"}", response.body(), true);
+    }
+}
