@@ -1,6 +1,7 @@
 package dev.lab1.servicea;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.lab1.proto.EchoRequest;
 import dev.lab1.proto.HealthCheckRequest;
@@ -12,6 +13,7 @@ import io.grpc.reflection.v1alpha.ServerReflectionRequest;
 import io.grpc.reflection.v1alpha.ServerReflectionResponse;
 import io.grpc.reflection.v1alpha.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +55,9 @@ class ServiceAServerTest {
                 .echo(EchoRequest.newBuilder().setMsg("hello").build());
 
         assertThat(reply.getMsg()).isEqualTo("{\"echo\": \"hello\"}");
-        assertThat(output).containsPattern("service=A procedure=Echo status=ok latency_ms=\\d+");
+        // The line is written when the call completes on the server, just after the client has its reply.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(output).containsPattern("service=A procedure=Echo status=ok latency_ms=\\d+"));
     }
 
     @Test
