@@ -144,6 +144,11 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    String logTail(int lines) {
+        var all = log().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     private void signal(String signal) {
         try {
             int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();

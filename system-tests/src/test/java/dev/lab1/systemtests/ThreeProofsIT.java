@@ -51,7 +51,7 @@ class ThreeProofsIT {
         // 2. A unavailable: a clear 503 within 2 s, then the breaker answers without calling A.
         a.sigkill();
         var down = callEcho();
-        assertThat(down.status()).isEqualTo(503);
+        assertThat(down.status()).as(() -> "B's last log lines:\n" + b.logTail(5)).isEqualTo(503);
         assertThat(down.body()).contains("\"service_a\":\"unavailable\"");
         assertThat(down.elapsed()).isLessThan(Duration.ofSeconds(2));
         var fastFail = new AtomicReference<Http.Answer>();

@@ -83,9 +83,10 @@ class CallEchoController {
         if (reason == Reason.OK) {
             log.info("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms={}", latencyMs);
         } else {
-            // The error texts are B's own, never user input: nothing here can split the line.
-            log.info("service=B endpoint=/call-echo status=error http={} reason={} error=\"{}\" latency_ms={}",
-                    reason.httpStatus().value(), reason.label(), result.error(), latencyMs);
+            // The error texts are B's own; gRPC's detail is quoted, so nothing can split the line.
+            log.info("service=B endpoint=/call-echo status=error http={} reason={} error={} latency_ms={}{}",
+                    reason.httpStatus().value(), reason.label(), LogValue.quote(result.error()), latencyMs,
+                    result.detail() == null ? "" : " detail=" + LogValue.quote(result.detail()));
         }
     }
 

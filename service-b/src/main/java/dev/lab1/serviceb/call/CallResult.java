@@ -11,19 +11,24 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param echo       A's answer, parsed (only when {@code reason} is OK)
  * @param error      a readable explanation for the client (never gRPC's internal debug text)
  * @param retryAfter when calling again makes sense (only when the breaker is open)
+ * @param detail     what went wrong in gRPC's words, for B's log only (it may name addresses)
  */
-record CallResult(Reason reason, JsonNode echo, String error, Duration retryAfter) {
+record CallResult(Reason reason, JsonNode echo, String error, Duration retryAfter, String detail) {
 
     static CallResult ok(JsonNode echo) {
-        return new CallResult(Reason.OK, echo, null, null);
+        return new CallResult(Reason.OK, echo, null, null, null);
     }
 
     static CallResult failed(Reason reason, String error) {
-        return new CallResult(reason, null, error, null);
+        return new CallResult(reason, null, error, null, null);
+    }
+
+    static CallResult failed(Reason reason, String error, String detail) {
+        return new CallResult(reason, null, error, null, detail);
     }
 
     static CallResult circuitOpen(Duration retryAfter) {
         return new CallResult(Reason.CIRCUIT_OPEN, null,
-                "circuit breaker is open after repeated failures of service A; not calling it for now", retryAfter);
+                "circuit breaker is open after repeated failures of service A; not calling it for now", retryAfter, null);
     }
 }

@@ -82,9 +82,9 @@ class ServiceAClient {
                     .echo(EchoRequest.newBuilder().setMsg(msg).build());
         } catch (RuntimeException e) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            Status.Code code = Status.fromThrowable(e).getCode();
-            timeLimiter.onError(code == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
-            return failure(code);
+            Status status = Status.fromThrowable(e);
+            timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
+            return failure(status);
         }
         timeLimiter.onSuccess();
         JsonNode echo;
@@ -102,7 +102,8 @@ class ServiceAClient {
         return CallResult.ok(echo);
     }
 
-    private CallResult failure(Status.Code code) {
+    private CallResult failure(Status status) {
+        Status.Code code = status.getCode();
         Reason reason = Reason.forStatus(code);
         String error = switch (reason) {
             case UNAVAILABLE -> "service A is not reachable";
@@ -110,7 +111,11 @@ class ServiceAClient {
             case BUSY -> "service A is overloaded";
             default -> "service A answered with status " + code;
         };
-        return CallResult.failed(reason, error);
+        String detail = status.getDescription() == null ? code.name() : code + ": " + status.getDescription();
+        if (status.getCause() != null) {
+            detail += " (" + status.getCause() + ")";
+        }
+        return CallResult.failed(reason, error, detail);
     }
 
     private Duration retryAfter() {
