@@ -9,6 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -28,12 +30,17 @@ class CallEchoController {
 
     private static final Logger log = LoggerFactory.getLogger(CallEchoController.class);
 
+    /** The response header that hands the client the trace id of its request (the same as in both services' logs). */
+    static final String TRACE_ID_HEADER = "X-Trace-Id";
+
     private final ServiceAClient serviceA;
+    private final Tracer tracer;
     private final int maxMessageLength;
     private final Map<Reason, Counter> outcomes = new EnumMap<>(Reason.class);
 
-    CallEchoController(ServiceAClient serviceA, CallEchoProperties properties, MeterRegistry meters) {
+    CallEchoController(ServiceAClient serviceA, Tracer tracer, CallEchoProperties properties, MeterRegistry meters) {
         this.serviceA = serviceA;
+        this.tracer = tracer;
         this.maxMessageLength = properties.maxMessageLength();
         for (Reason reason : Reason.values()) {
             outcomes.put(reason, Counter.builder("call.echo.outcomes")
@@ -49,8 +56,9 @@ class CallEchoController {
         String invalid = validate(msg);
         CallResult result = invalid != null ? CallResult.failed(Reason.BAD_REQUEST, invalid) : serviceA.echo(msg);
         outcomes.get(result.reason()).increment();
-        logCall(result, start);
-        return answer(result);
+        TraceContext trace = tracer.currentTraceContext().context();
+        logCall(result, start, trace);
+        return answer(result, trace);
     }
 
     private String validate(String msg) {
@@ -64,28 +72,32 @@ class CallEchoController {
         return null;
     }
 
-    private static ResponseEntity<?> answer(CallResult result) {
+    private static ResponseEntity<?> answer(CallResult result, TraceContext trace) {
         Reason reason = result.reason();
         var response = ResponseEntity.status(reason.httpStatus());
-        return switch (reason) {
-            case OK -> response.body(new Answer(result.echo(), null));
-            case BAD_REQUEST -> response.body(new BadRequest(result.error()));
-            case CIRCUIT_OPEN -> response
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, result.retryAfter().toSeconds())))
-                    .body(new Answer(reason.label(), result.error()));
-            default -> response.body(new Answer(reason.label(), result.error()));
-        };
+        if (trace != null) {
+            response.header(TRACE_ID_HEADER, trace.traceId());
+        }
+        if (reason == Reason.CIRCUIT_OPEN) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, result.retryAfter().toSeconds())));
+        }
+        return response.body(switch (reason) {
+            case OK -> new Answer(result.echo(), null);
+            case BAD_REQUEST -> new BadRequest(result.error());
+            default -> new Answer(reason.label(), result.error());
+        });
     }
 
-    private static void logCall(CallResult result, long startNanos) {
+    private static void logCall(CallResult result, long startNanos, TraceContext trace) {
         long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String traceIds = trace == null ? "" : " trace_id=" + trace.traceId() + " span_id=" + trace.spanId();
         Reason reason = result.reason();
         if (reason == Reason.OK) {
-            log.info("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms={}", latencyMs);
+            log.info("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms={}{}", latencyMs, traceIds);
         } else {
-            // The error texts are B's own; gRPC's detail is quoted, so nothing can split the line.
-            log.info("service=B endpoint=/call-echo status=error http={} reason={} error={} latency_ms={}{}",
-                    reason.httpStatus().value(), reason.label(), LogValue.quote(result.error()), latencyMs,
+            // msg is never logged; texts that are not B's own are quoted, so nothing can split the line.
+            log.info("service=B endpoint=/call-echo status=error http={} reason={} error={} latency_ms={}{}{}",
+                    reason.httpStatus().value(), reason.label(), LogValue.quote(result.error()), latencyMs, traceIds,
                     result.detail() == null ? "" : " detail=" + LogValue.quote(result.detail()));
         }
     }

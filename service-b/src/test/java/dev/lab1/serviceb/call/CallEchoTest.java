@@ -9,13 +9,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import dev.lab1.fakea.FakeServiceA;
 import dev.lab1.serviceb.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,13 +48,17 @@ class CallEchoTest {
     FakeServiceA fakeA;
     @Autowired
     CircuitBreakerRegistry breakers;
+    @Autowired
+    MeterRegistry meters;
 
     Http http;
     CircuitBreaker breaker;
+    Map<String, Double> outcomesBefore;
 
     @BeforeEach
     void reset() {
         http = new Http(port);
+        outcomesBefore = outcomeCounts();
         fakeA.reset();
         breaker = breakers.circuitBreaker("service-a");
         breaker.reset();
@@ -64,6 +73,7 @@ class CallEchoTest {
                 type -> assertThat(type).startsWith("application/json"));
         assertEquals("{\"service_b\":\"ok\",\"service_a\":{\"echo\":\"hello\"}}", response.body(), true);
         assertThat(output).containsPattern("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms=\\d+");
+        assertCounted("ok");
     }
 
     @Test
@@ -96,6 +106,7 @@ class CallEchoTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertEquals("{\"service_b\":\"ok\",\"service_a\":\"unavailable\",\"error\":\"service A is not reachable\"}",
                 response.body(), true);
+        assertCounted("unavailable");
     }
 
     @Test
@@ -111,6 +122,7 @@ class CallEchoTest {
                 response.body(), true);
         await().atMost(Duration.ofSeconds(3)).until(fakeA::cancelledCalls, n -> n == 1);
         assertThat(output).contains("status=error http=504 reason=timeout");
+        assertCounted("timeout");
     }
 
     @Test
@@ -123,6 +135,7 @@ class CallEchoTest {
         assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(response.body()).contains("\"service_a\":\"circuit_open\"");
         assertThat(fakeA.calls()).isZero();
+        assertCounted("circuit_open");
     }
 
     @Test
@@ -153,6 +166,7 @@ class CallEchoTest {
         assertThat(second.body()).contains("\"service_a\":\"busy\"");
         assertThat(first.get().statusCode()).isEqualTo(200);
         assertThat(fakeA.calls()).isEqualTo(1);
+        assertCounted("ok", "busy");
     }
 
     @Test
@@ -166,6 +180,7 @@ class CallEchoTest {
                 response.body(), true);
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+        assertCounted("error");
     }
 
     @Test
@@ -191,6 +206,21 @@ class CallEchoTest {
         assertThat(longest.statusCode()).isEqualTo(200);
         assertThat(fakeA.calls()).isEqualTo(1);
         assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
+        assertCounted("bad_request", "bad_request", "ok");
+    }
+
+    private Map<String, Double> outcomeCounts() {
+        return meters.find("call.echo.outcomes").counters().stream()
+                .collect(Collectors.toMap(counter -> counter.getId().getTag("reason"), Counter::count));
+    }
+
+    /** call_echo_outcomes_total moved by exactly these answers, and by nothing else. */
+    private void assertCounted(String... reasons) {
+        Map<String, Double> expected = new HashMap<>(outcomesBefore);
+        for (String reason : reasons) {
+            expected.merge(reason, 1.0, Double::sum);
+        }
+        assertThat(outcomeCounts()).isEqualTo(expected);
     }
 
     @Test
