@@ -1,7 +1,6 @@
 package dev.lab1.serviceb.call;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.lab1.proto.ServiceAGrpc;
 import io.grpc.ManagedChannel;
@@ -20,30 +19,25 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>The channel factory is net.devh's own (shaded Netty, or in-process for {@code in-process:}
  * addresses), built as its auto-configuration builds it, except that it also hands out the
- * {@link ManagedChannel}s it creates: B needs A's to reset its connect backoff (see
- * {@link ReconnectOnHalfOpen}), and net.devh otherwise only returns it wrapped in interceptors.
+ * {@link ManagedChannel}s it creates to {@link ServiceAConnection}, which needs A's to see its state
+ * and reset its connect backoff; net.devh otherwise only returns it wrapped in interceptors.
  */
 @Configuration(proxyBeanMethods = false)
 class ServiceAChannelConfiguration {
 
     @Bean
-    ManagedChannels managedChannels() {
-        return new ManagedChannels();
-    }
-
-    @Bean
     GrpcChannelFactory grpcChannelFactory(GrpcChannelsProperties properties, GlobalClientInterceptorRegistry interceptors,
-                                          List<GrpcChannelConfigurer> configurers, ManagedChannels managedChannels) {
+                                          List<GrpcChannelConfigurer> configurers, ServiceAConnection connection) {
         var inProcess = new InProcessChannelFactory(properties, interceptors, configurers) {
             @Override
             protected ManagedChannel newManagedChannel(String name) {
-                return managedChannels.remember(super.newManagedChannel(name));
+                return connection.remember(super.newManagedChannel(name));
             }
         };
         var network = new ShadedNettyChannelFactory(properties, interceptors, configurers) {
             @Override
             protected ManagedChannel newManagedChannel(String name) {
-                return managedChannels.remember(super.newManagedChannel(name));
+                return connection.remember(super.newManagedChannel(name));
             }
         };
         return new InProcessOrAlternativeChannelFactory(properties, inProcess, network);
@@ -57,21 +51,5 @@ class ServiceAChannelConfiguration {
     @Bean
     ServiceAGrpc.ServiceABlockingStub serviceAStub(GrpcChannelFactory channels) {
         return ServiceAGrpc.newBlockingStub(channels.createChannel(ServiceAClient.SERVICE_A));
-    }
-
-    /** The channels built so far (B has one: A's); the factory owns and closes them. */
-    static final class ManagedChannels {
-
-        private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
-
-        ManagedChannel remember(ManagedChannel channel) {
-            channels.add(channel);
-            return channel;
-        }
-
-        /** Ends any reconnect backoff: a channel in backoff tries to connect at once. */
-        void resetConnectBackoff() {
-            channels.forEach(ManagedChannel::resetConnectBackoff);
-        }
     }
 }

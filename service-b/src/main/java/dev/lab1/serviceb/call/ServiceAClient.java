@@ -36,6 +36,7 @@ class ServiceAClient {
     static final String SERVICE_A = "service-a";
 
     private final ServiceABlockingStub stub;
+    private final ServiceAConnection connection;
     private final Bulkhead bulkhead;
     private final CircuitBreaker circuitBreaker;
     private final TimeLimiter timeLimiter;
@@ -44,9 +45,10 @@ class ServiceAClient {
     private final String timeoutError;
     private final String busyError;
 
-    ServiceAClient(ServiceABlockingStub serviceAStub, BulkheadRegistry bulkheads,
+    ServiceAClient(ServiceABlockingStub serviceAStub, ServiceAConnection connection, BulkheadRegistry bulkheads,
                    CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
         this.stub = serviceAStub;
+        this.connection = connection;
         this.bulkhead = bulkheads.bulkhead(SERVICE_A);
         this.circuitBreaker = circuitBreakers.circuitBreaker(SERVICE_A);
         this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
@@ -75,14 +77,20 @@ class ServiceAClient {
     /** Runs with a breaker permission held: every path must report to the breaker exactly once. */
     private CallResult guardedEcho(String msg) {
         long start = System.nanoTime();
+        boolean trial = circuitBreaker.getState() == CircuitBreaker.State.HALF_OPEN;
         EchoReply reply;
         try {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
-            reply = stub.withDeadlineAfter(timeLimitNanos, TimeUnit.NANOSECONDS)
+            reply = (trial ? connection.forTrialCall(stub) : stub)
+                    .withDeadlineAfter(timeLimitNanos, TimeUnit.NANOSECONDS)
                     .echo(EchoRequest.newBuilder().setMsg(msg).build());
         } catch (RuntimeException e) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             Status status = Status.fromThrowable(e);
+            if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !connection.isConnected()) {
+                // The trial waited for a connection that never came: A is down, not slow.
+                status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
+            }
             timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
             return failure(status);
         }
