@@ -224,6 +224,17 @@ class CallEchoTest {
     }
 
     @Test
+    void aRequestTomcatRejectsItselfStillGetsAJsonError() {
+        var response = http.get("/call-echo?msg=" + "x".repeat(20_000));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).isEqualTo("{\"error\":\"Bad Request\",\"status\":400}");
+        assertThat(fakeA.calls()).isZero();
+    }
+
+    @Test
     void healthIsOk() throws Exception {
         var response = http.get("/health");
 

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmarks the pair on this machine, side by side in one run, and prints a table:
+#   B /health · B /call-echo (A up) · A's Echo directly over gRPC (load-generator) ·
+#   B /call-echo with the breaker open (A stopped) · B /call-echo with A slow (--delay=2),
+#   with B /health measured alongside · start-up time and RSS of each service.
+# HTTP load is wrk (installed from Debian's packages if missing), THREADS x CONNECTIONS for
+# DURATION seconds after WARMUP seconds; A's Echo is driven at the same concurrency.
+# The services start from their jars exactly as the README says (same JVM flags).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-5}
+A_GRPC=${A_GRPC:-18080}
+A_HTTP=${A_HTTP:-19080}
+B_PORT=${B_PORT:-18081}
+JAVA_OPTS=${JAVA_OPTS:--Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m}
+LOGS=${LOGS:-target/bench}
+JAR_A=service-a/target/service-a-1.0.0-SNAPSHOT.jar
+JAR_B=service-b/target/service-b-1.0.0-SNAPSHOT.jar
+JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
+B=http://127.0.0.1:$B_PORT
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! command -v wrk > /dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  if [[ $(id -u) == 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
+  fi
+fi
+for port in "$A_GRPC" "$A_HTTP" "$B_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use; set A_GRPC, A_HTTP, B_PORT to free ports" >&2; exit 2
+  fi
+done
+if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
+  ./mvnw -B -q package -DskipTests
+fi
+mkdir -p "$LOGS"
+
+now_ms() { date +%s%3N; }
+await_http() {  # await_http URL SECONDS
+  local deadline=$((SECONDS + $2))
+  until curl -fs -o /dev/null "$1"; do
+    (( SECONDS < deadline )) || { echo "no answer from $1" >&2; return 1; }
+    sleep 0.05
+  done
+}
+start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
+  local log=$1; shift; local t0; t0=$(now_ms)
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$JAR_A" --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
+  A_PID=$!; PIDS+=("$A_PID")
+  await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
+  A_START_MS=$(( $(now_ms) - t0 ))
+}
+rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
+
+ROWS=()
+row() {  # row NAME "RESULT rps p50 p99 p999 max errors"
+  local _ rps p50 p99 p999 max errors
+  read -r _ rps p50 p99 p999 max errors <<< "$2"
+  ROWS+=("$(printf '| %-44s | %8s | %7s | %7s | %7s | %8s | %7s |' "$1" "$rps" "$p50" "$p99" "$p999" "$max" "$errors")")
+  printf '%s\n' "${ROWS[-1]}" >&2
+}
+http_load() {  # http_load SECONDS CONNECTIONS URL -> RESULT line
+  wrk -t"$THREADS" -c"$2" -d"$1"s -s scripts/bench.lua "$3" | grep '^RESULT'
+}
+
+echo "starting service-a and service-b ($JAVA_OPTS)" >&2
+start_a "$LOGS/service-a.log"
+start_ms_a=$A_START_MS
+t0=$(now_ms)
+# shellcheck disable=SC2086
+SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS -jar "$JAR_B" --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
+B_PID=$!; PIDS+=("$B_PID")
+await_http "$B/actuator/health/readiness" 120
+start_ms_b=$(( $(now_ms) - t0 ))
+
+echo "warming up ($WARMUP s each)" >&2
+http_load "$WARMUP" "$CONNECTIONS" "$B/health" > /dev/null
+http_load "$WARMUP" "$CONNECTIONS" "$B/call-echo?msg=bench" > /dev/null
+
+health=$(http_load "$DURATION" "$CONNECTIONS" "$B/health")
+row "B /health" "$health"
+echo_up=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
+row "B /call-echo, A up" "$echo_up"
+direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" "$WARMUP" "$DURATION" | grep '^RESULT')
+row "A Echo over gRPC, direct (load-generator)" "$direct"
+rss_a=$(rss_mb "$A_PID"); rss_b=$(rss_mb "$B_PID")
+
+kill "$A_PID"; wait "$A_PID" 2>/dev/null || true
+for _ in $(seq 1 50); do
+  curl -s "$B/call-echo?msg=bench" | grep -q circuit_open && break
+done
+open=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
+row "B /call-echo, breaker open (A stopped)" "$open"
+
+start_a "$LOGS/service-a-slow.log" --delay=2
+http_load "$DURATION" 4 "$B/health" > "$LOGS/health-alongside.out" &
+alongside=$!
+slow=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
+wait "$alongside"
+row "B /call-echo, A slow (--delay=2, limit 1 s)" "$slow"
+row "B /health alongside A slow (4 connections)" "$(grep '^RESULT' "$LOGS/health-alongside.out")"
+rss_b_after=$(rss_mb "$B_PID")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rps() { awk '{ print $2 }' <<< "$1"; }
+cat <<TABLE
+
+$(nproc) cores · $(java -version 2>&1 | head -1) · wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up
+
+| scenario                                     |    req/s |  p50 ms |  p99 ms | p99.9 ms |   max ms | non-2xx |
+|----------------------------------------------|---------:|--------:|--------:|--------:|---------:|--------:|
+$(printf '%s\n' "${ROWS[@]}")
+
+/call-echo (A up) / /health: $(ratio "$(rps "$echo_up")" "$(rps "$health")")   breaker open / /health: $(ratio "$(rps "$open")" "$(rps "$health")")
+start-up (launch to ready): A $start_ms_a ms, B $start_ms_b ms
+RSS after the load: A $rss_a MB, B $rss_b MB (B $rss_b_after MB after all scenarios)
+TABLE
