@@ -16,7 +16,9 @@ WARMUP=${WARMUP:-5}
 A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
-JAVA_OPTS=${JAVA_OPTS:--Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m}
+JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m}
+# glibc's malloc arenas multiply with threads: two keep the JVM's native memory (RSS) small.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/bench}
 JAR_A=service-a/target/service-a-1.0.0-SNAPSHOT.jar
 JAR_B=service-b/target/service-b-1.0.0-SNAPSHOT.jar

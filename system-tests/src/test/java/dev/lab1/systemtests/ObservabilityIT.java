@@ -113,7 +113,7 @@ class ObservabilityIT {
         }
 
         assertThat(used).contains("call_echo_outcomes_total", "resilience4j_circuitbreaker_state",
-                "http_server_requests_seconds_bucket", "grpc_server_processing_duration_seconds_bucket", "echo_delay_seconds");
+                "http_server_requests_seconds_bucket", "grpc_server_seconds_bucket", "grpc_client_seconds_bucket", "echo_delay_seconds");
         assertThat(scraped).containsAll(used);
     }
 

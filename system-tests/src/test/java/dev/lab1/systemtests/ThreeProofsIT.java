@@ -63,7 +63,8 @@ class ThreeProofsIT {
         assertThat(fastFail.get().retryAfter()).isNotBlank();
         assertThat(fastFail.get().elapsed()).isLessThan(Duration.ofMillis(500));
         assertThat(Http.get(b("/health")).status()).isEqualTo(200);
-        assertThat(b.log()).contains("reason=unavailable").contains("reason=circuit_open");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(b.log()).contains("reason=unavailable").contains("reason=circuit_open"));
 
         // 3. A slow (3 s, the limit is 1 s): 504 timeout after about 1 s, B's /health instant.
         a = ServiceProcess.serviceA(aGrpcPort, aHttpPort, "--delay=3").awaitReady();
