@@ -37,7 +37,7 @@ USER 10001
 ENV SERVICE=${SERVICE} \
     HEALTH_URL=${HEALTH_URL} \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=30 -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=30 -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 EXPOSE 8080 8081 9080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
   CMD curl -fsS "$HEALTH_URL" > /dev/null || exit 1
