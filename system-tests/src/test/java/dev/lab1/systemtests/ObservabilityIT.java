@@ -12,10 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +94,7 @@ class ObservabilityIT {
 
     @Test
     @Order(4)
+    @SuppressWarnings("unchecked")
     void everyMetricOfTheDashboardAndTheAlertRulesExistsInTheRealScrape() throws Exception {
         Set<String> scraped = new HashSet<>();
         scraped.addAll(metricNames(Http.get(a("/actuator/prometheus")).body()));
@@ -106,10 +107,10 @@ class ObservabilityIT {
                 used.addAll(PromQl.metricNames(target.get("expr").asText()));
             }
         }
-        Matcher rules = Pattern.compile("(?m)^\\s*expr:\\s*(\\|\\s*\\n((?:\\s{10,}.*\\n)+)|(.*))")
-                .matcher(RepoFiles.text("observability/prometheus/alerts.yml"));
-        while (rules.find()) {
-            used.addAll(PromQl.metricNames(rules.group(2) != null ? rules.group(2) : rules.group(3)));
+        for (Map<String, Object> group : (List<Map<String, Object>>) RepoFiles.yaml("observability/prometheus/alerts.yml").get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                used.addAll(PromQl.metricNames((String) rule.get("expr")));
+            }
         }
 
         assertThat(used).contains("call_echo_outcomes_total", "resilience4j_circuitbreaker_state",
