@@ -25,7 +25,7 @@ import org.springframework.context.event.ContextClosedEvent;
 class GrpcServingStatusTest {
 
     private final HealthStatusManager grpcHealth = new HealthStatusManager();
-    private final GrpcServingStatus status = new GrpcServingStatus(grpcHealth);
+    private final GrpcServingStatus status = new GrpcServingStatus(grpcHealth, new ShutdownDrain(java.time.Duration.ZERO));
     private final Server server;
     private final ManagedChannel channel;
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lab1.proto.EchoReply;
 import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.ServiceAGrpc;
 import dev.lab1.proto.ServiceAGrpc.ServiceABlockingStub;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -17,6 +18,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,8 +38,10 @@ class ServiceAClient {
 
     static final String SERVICE_A = "service-a";
 
+    private static final Logger log = LoggerFactory.getLogger(ServiceAClient.class);
+
     private final ServiceABlockingStub stub;
-    private final ServiceAConnection connection;
+    private final ServiceAChannel channel;
     private final Bulkhead bulkhead;
     private final CircuitBreaker circuitBreaker;
     private final TimeLimiter timeLimiter;
@@ -45,12 +50,19 @@ class ServiceAClient {
     private final String timeoutError;
     private final String busyError;
 
-    ServiceAClient(ServiceABlockingStub serviceAStub, ServiceAConnection connection, BulkheadRegistry bulkheads,
-                   CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
-        this.stub = serviceAStub;
-        this.connection = connection;
+    ServiceAClient(ServiceAChannel channel, BulkheadRegistry bulkheads, CircuitBreakerRegistry circuitBreakers,
+                   TimeLimiterRegistry timeLimiters, ObjectMapper json) {
+        this.stub = ServiceAGrpc.newBlockingStub(channel.channel());
+        this.channel = channel;
         this.bulkhead = bulkheads.bulkhead(SERVICE_A);
         this.circuitBreaker = circuitBreakers.circuitBreaker(SERVICE_A);
+        circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            log.info("service=B circuit_breaker={} from={} to={}", circuitBreaker.getName(),
+                    event.getStateTransition().getFromState(), event.getStateTransition().getToState());
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.HALF_OPEN) {
+                channel.reconnectNow(); // the trial calls should find A if it is back, not a stale backoff
+            }
+        });
         this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
         this.json = json;
         Duration timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
@@ -81,13 +93,14 @@ class ServiceAClient {
         EchoReply reply;
         try {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
-            reply = (trial ? connection.forTrialCall(stub) : stub)
+            // A trial call waits for a connection (within the deadline) instead of failing on a stale one.
+            reply = (trial ? stub.withWaitForReady() : stub)
                     .withDeadlineAfter(timeLimitNanos, TimeUnit.NANOSECONDS)
                     .echo(EchoRequest.newBuilder().setMsg(msg).build());
         } catch (RuntimeException e) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             Status status = Status.fromThrowable(e);
-            if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !connection.isConnected()) {
+            if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !channel.isConnected()) {
                 // The trial waited for a connection that never came: A is down, not slow.
                 status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
             }

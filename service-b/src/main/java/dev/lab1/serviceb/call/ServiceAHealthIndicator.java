@@ -15,7 +15,6 @@ import io.grpc.Channel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import net.devh.boot.grpc.client.channelfactory.GrpcChannelFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -48,8 +47,8 @@ class ServiceAHealthIndicator implements HealthIndicator {
     private volatile Probe last = new Probe(Instant.EPOCH, "UNKNOWN");
 
     @Autowired
-    ServiceAHealthIndicator(GrpcChannelFactory channels, CircuitBreakerRegistry breakers, ServiceAHealthProperties properties) {
-        this(channels.createChannel(ServiceAClient.SERVICE_A), breakers.circuitBreaker(ServiceAClient.SERVICE_A),
+    ServiceAHealthIndicator(ServiceAChannel channel, CircuitBreakerRegistry breakers, ServiceAHealthProperties properties) {
+        this(channel.channel(), breakers.circuitBreaker(ServiceAClient.SERVICE_A),
                 properties, Clock.systemUTC());
     }
 

@@ -35,7 +35,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "grpc.server.port=-1",
         "grpc.server.in-process-name=fake-a",
-        "grpc.client.service-a.address=in-process:fake-a",
+        "service-a.address=in-process:fake-a",
         "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
 @Import(FakeServiceA.class)

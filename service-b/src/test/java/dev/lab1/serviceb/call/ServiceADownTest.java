@@ -26,7 +26,7 @@ class ServiceADownTest {
         try (var socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        registry.add("grpc.client.service-a.address", () -> "static://127.0.0.1:" + closedPort);
+        registry.add("service-a.address", () -> "static://127.0.0.1:" + closedPort);
     }
 
     @LocalServerPort

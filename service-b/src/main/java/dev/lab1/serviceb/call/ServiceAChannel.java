@@ -1,0 +1,143 @@
+package dev.lab1.serviceb.call;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.NameResolverRegistry;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
+import io.micrometer.observation.ObservationRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * B's one channel to A, shared by every call and by the health check: where A's replicas are,
+ * how calls are spread over them, and how B reconnects.
+ *
+ * <ul>
+ * <li>{@code service-a.address} names one A or several replicas ({@link ServiceAChannelProperties}).</li>
+ * <li>{@code service-a.service-config} (gRPC's own service config) balances calls round-robin over
+ *     the replicas that answer {@code grpc.health.v1} SERVING, ejects the ones that fail, and hedges
+ *     a call that a replica leaves unanswered on another one, within the same deadline.</li>
+ * <li>grpc-java's reconnect backoff grows to 2 minutes: a replica that is back would wait that long.
+ *     Every {@code service-a.reconnect-interval} the backoff is reset, so a replica that comes back
+ *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
+ * </ul>
+ *
+ * Every call is observed (Micrometer: {@code grpc_client_seconds}, and the trace context sent to A).
+ */
+@Component
+public class ServiceAChannel implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceAChannel.class);
+
+    private final ManagedChannel channel;
+    private final Channel observed;
+    private final ScheduledExecutorService reconnects;
+
+    ServiceAChannel(ServiceAChannelProperties properties, ObservationRegistry observations) {
+        this.channel = builder(properties).build();
+        this.observed = ClientInterceptors.intercept(channel, new ObservationGrpcClientInterceptor(observations));
+        this.reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "service-a-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = properties.reconnectInterval().toMillis();
+        reconnects.scheduleWithFixedDelay(channel::resetConnectBackoff, interval, interval, TimeUnit.MILLISECONDS);
+        log.info("service=B channel to A: address={} negotiation={}", properties.address(),
+                properties.negotiationType().name().toLowerCase(Locale.ROOT));
+    }
+
+    private static ManagedChannelBuilder<?> builder(ServiceAChannelProperties properties) {
+        String address = properties.address().trim();
+        ManagedChannelBuilder<?> builder;
+        if (address.startsWith("in-process:")) {
+            builder = InProcessChannelBuilder.forName(address.substring("in-process:".length()));
+        } else {
+            ChannelCredentials credentials = properties.negotiationType() == ServiceAChannelProperties.NegotiationType.TLS
+                    ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+            if (address.startsWith(StaticAddresses.SCHEME + "://")) {
+                var registry = new NameResolverRegistry();
+                registry.register(StaticAddresses.parse(address));
+                builder = Grpc.newChannelBuilder(StaticAddresses.TARGET, credentials, registry);
+            } else {
+                builder = Grpc.newChannelBuilder(address, credentials);
+            }
+            builder.keepAliveTime(properties.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        return builder.defaultServiceConfig(serviceConfig(properties.serviceConfig()))
+                .disableServiceConfigLookUp() // the policy is B's, never whatever a DNS TXT record says
+                .enableRetry();
+    }
+
+    /** The service config as grpc-java takes it: JSON objects, lists, strings, booleans and doubles. */
+    static Map<String, ?> serviceConfig(String json) {
+        try {
+            @SuppressWarnings("unchecked")
+            var config = (Map<String, ?>) doubles(new ObjectMapper().readValue(json, Map.class));
+            return config;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("service-a.service-config is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Object doubles(Object value) {
+        if (value instanceof Number number) {
+            return number.doubleValue();
+        }
+        if (value instanceof Map<?, ?> map) {
+            var copy = new LinkedHashMap<String, Object>();
+            map.forEach((k, v) -> copy.put((String) k, doubles(v)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(ServiceAChannel::doubles).toList();
+        }
+        return value;
+    }
+
+    /** The channel to call A on (observed). */
+    public Channel channel() {
+        return observed;
+    }
+
+    /** READY while at least one replica is connected. */
+    public boolean isConnected() {
+        return channel.getState(false) == ConnectivityState.READY;
+    }
+
+    /** Connect to every replica that is down now, rather than at the end of its backoff. */
+    public void reconnectNow() {
+        channel.resetConnectBackoff();
+    }
+
+    @Override
+    public void destroy() throws InterruptedException {
+        reconnects.shutdownNow();
+        // Calls still in flight have had the web server's graceful shutdown to finish.
+        channel.shutdown();
+        if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+            channel.shutdownNow();
+        }
+    }
+}

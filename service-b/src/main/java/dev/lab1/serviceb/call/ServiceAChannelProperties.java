@@ -1,0 +1,29 @@
+package dev.lab1.serviceb.call;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * B's one channel to A (application.yml, {@code service-a.*}, documents each knob).
+ *
+ * @param address           where A's replicas are: {@code static://h1:p1,h2:p2} (a fixed list),
+ *                          {@code dns:///name:port} (every address the name resolves to),
+ *                          {@code in-process:name} (tests)
+ * @param negotiationType   {@code plaintext} or {@code tls} (the JVM's trust store)
+ * @param keepAliveTime     idle time on a connection after which B pings A
+ * @param keepAliveTimeout  how long a ping may go unanswered before the connection counts as dead
+ * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
+ * @param serviceConfig     gRPC service config (JSON): balancing, replica health, hedging
+ */
+@Validated
+@ConfigurationProperties("service-a")
+public record ServiceAChannelProperties(@NotBlank String address, @NotNull NegotiationType negotiationType,
+                                        @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
+                                        @NotNull Duration reconnectInterval, @NotBlank String serviceConfig) {
+
+    public enum NegotiationType { PLAINTEXT, TLS }
+}
