@@ -63,7 +63,7 @@ public class ServiceAChannel implements DisposableBean {
         });
         long interval = properties.reconnectInterval().toMillis();
         reconnects.scheduleWithFixedDelay(channel::resetConnectBackoff, interval, interval, TimeUnit.MILLISECONDS);
-        log.info("service=B channel to A: address={} negotiation={}", properties.address(),
+        log.info("Channel to service A: address={} negotiation={}", properties.address(),
                 properties.negotiationType().name().toLowerCase(Locale.ROOT));
     }
 

@@ -3,25 +3,37 @@ package dev.lab1.serviceb.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import io.grpc.LoadBalancerRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.io.FileSystemResource;
 
 /** The service config B ships is one grpc-java accepts, with every policy it names available. */
 class ServiceAChannelTest {
 
-    @Test
-    void theShippedServiceConfigParsesWithEveryPolicyAvailable() throws Exception {
-        var yaml = new YamlPropertySourceLoader().load("b", new FileSystemResource(Path.of("src/main/resources/application.yml")));
-        String json = (String) yaml.get(0).getProperty("service-a.service-config");
+    /** application.yml's {@code service-a.*}, with another address. */
+    static ServiceAChannelProperties properties(String address) {
+        try {
+            var yaml = new YamlPropertySourceLoader().load("b", new FileSystemResource(Path.of("src/main/resources/application.yml"))).get(0);
+            return new ServiceAChannelProperties(address,
+                    ServiceAChannelProperties.NegotiationType.PLAINTEXT,
+                    DurationStyle.detectAndParse(yaml.getProperty("service-a.keep-alive-time").toString()),
+                    DurationStyle.detectAndParse(yaml.getProperty("service-a.keep-alive-timeout").toString()),
+                    DurationStyle.detectAndParse(yaml.getProperty("service-a.reconnect-interval").toString()),
+                    yaml.getProperty("service-a.service-config").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
-        Map<String, ?> config = ServiceAChannel.serviceConfig(json);
+    @Test
+    void theShippedServiceConfigParsesWithEveryPolicyAvailable() {
+        Map<String, ?> config = ServiceAChannel.serviceConfig(properties("unused").serviceConfig());
 
         @SuppressWarnings("unchecked")
         var balancing = (List<Map<String, Map<String, ?>>>) config.get("loadBalancingConfig");

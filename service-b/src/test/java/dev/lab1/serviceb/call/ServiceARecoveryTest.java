@@ -22,22 +22,21 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
  * How B recovers after A was down, without a 60 s process test: the breaker turning half-open
- * resets the connect backoff, trial calls reconnect and wait for the connection, and a trial
- * that never got a connection is reported as A unavailable, not as A slow.
+ * reconnects at once, trial calls wait for the connection, and a trial that never got a
+ * connection is reported as A unavailable, not as A slow.
  */
-class ServiceAConnectionTest {
+class ServiceARecoveryTest {
 
     private static final Duration LIMIT = Duration.ofMillis(300);
 
@@ -45,13 +44,12 @@ class ServiceAConnectionTest {
             .waitDurationInOpenState(Duration.ofMinutes(1)) // the test moves the breaker itself
             .build());
     private final CircuitBreaker breaker = breakers.circuitBreaker(ServiceAClient.SERVICE_A);
-    private final ServiceAConnection connection = new ServiceAConnection(breakers);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ServiceAConnection.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ServiceAClient.class);
     private Server server;
-    private ManagedChannel channel;
+    private ServiceAChannel channel;
 
-    ServiceAConnectionTest() {
+    ServiceARecoveryTest() {
         logged.start();
         logger.addAppender(logged);
     }
@@ -60,7 +58,7 @@ class ServiceAConnectionTest {
     void close() throws InterruptedException {
         logger.detachAppender(logged);
         if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            channel.destroy();
         }
         if (server != null) {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -68,47 +66,25 @@ class ServiceAConnectionTest {
     }
 
     @Test
-    void halfOpenResetsTheConnectBackoffOfEveryChannelAndIsLogged() {
-        ManagedChannel first = connection.remember(mock(ManagedChannel.class));
-        ManagedChannel second = connection.remember(mock(ManagedChannel.class));
+    void halfOpenReconnectsAtOnceAndIsLogged() {
+        ServiceAChannel mocked = mock(ServiceAChannel.class);
+        when(mocked.channel()).thenReturn(InProcessChannelBuilder.forName("unused").build());
+        client(mocked);
 
         breaker.transitionToOpenState();
-        verify(first, never()).resetConnectBackoff();
+        verify(mocked, never()).reconnectNow();
         breaker.transitionToHalfOpenState();
 
-        verify(first).resetConnectBackoff();
-        verify(second).resetConnectBackoff();
+        verify(mocked).reconnectNow();
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
                 "service=B circuit_breaker=service-a from=CLOSED to=OPEN",
                 "service=B circuit_breaker=service-a from=OPEN to=HALF_OPEN");
     }
 
     @Test
-    void aTrialCallReconnectsNowAndWaitsForTheConnection() {
-        ManagedChannel remembered = connection.remember(mock(ManagedChannel.class));
-        var stub = ServiceAGrpc.newBlockingStub(mock(ManagedChannel.class));
-
-        var trialStub = connection.forTrialCall(stub);
-
-        verify(remembered).resetConnectBackoff();
-        assertThat(trialStub.getCallOptions().isWaitForReady()).isTrue();
-        assertThat(stub.getCallOptions().isWaitForReady()).as("the shared stub is left as it was").isFalse();
-    }
-
-    @Test
-    void connectedOnlyWhileAChannelIsReady() {
-        ManagedChannel remembered = connection.remember(mock(ManagedChannel.class));
-
-        when(remembered.getState(false)).thenReturn(ConnectivityState.TRANSIENT_FAILURE);
-        assertThat(connection.isConnected()).isFalse();
-        when(remembered.getState(false)).thenReturn(ConnectivityState.READY);
-        assertThat(connection.isConnected()).isTrue();
-    }
-
-    @Test
     void aTrialCallThatNeverGetsAConnectionIsUnavailableNotTimeout() {
         // Nothing serves this name: the channel can never connect.
-        channel = connection.remember(InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build());
+        channel = channelTo(InProcessServerBuilder.generateName());
         var client = client();
         breaker.transitionToOpenState();
         breaker.transitionToHalfOpenState();
@@ -131,7 +107,7 @@ class ServiceAConnectionTest {
                 // never answers: A reached, but slow
             }
         }).build().start();
-        channel = connection.remember(InProcessChannelBuilder.forName(name).build());
+        channel = channelTo(name);
         var client = client();
         breaker.transitionToOpenState();
         breaker.transitionToHalfOpenState();
@@ -141,7 +117,7 @@ class ServiceAConnectionTest {
 
     @Test
     void outsideHalfOpenAnUnreachableAFailsAtOnce() {
-        channel = connection.remember(InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build());
+        channel = channelTo(InProcessServerBuilder.generateName());
         var client = client();
 
         // Closed breaker: no waiting for a connection, A unreachable shows at once.
@@ -151,7 +127,16 @@ class ServiceAConnectionTest {
     }
 
     private ServiceAClient client() {
-        return new ServiceAClient(ServiceAGrpc.newBlockingStub(channel), connection, BulkheadRegistry.ofDefaults(), breakers,
+        return client(channel);
+    }
+
+    private ServiceAClient client(ServiceAChannel serviceA) {
+        return new ServiceAClient(serviceA, BulkheadRegistry.ofDefaults(), breakers,
                 TimeLimiterRegistry.of(TimeLimiterConfig.custom().timeoutDuration(LIMIT).build()), new ObjectMapper());
+    }
+
+    /** B's channel as configured in production (application.yml's service config), to an in-process name. */
+    private static ServiceAChannel channelTo(String inProcessName) {
+        return new ServiceAChannel(ServiceAChannelTest.properties("in-process:" + inProcessName), ObservationRegistry.NOOP);
     }
 }
