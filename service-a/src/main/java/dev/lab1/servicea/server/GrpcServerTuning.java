@@ -9,10 +9,17 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param handlerThreads                  threads that run call handlers; handlers never block (a
  *                                        delayed reply is scheduled, not slept), so a few suffice
+ * @param handlerQueueCapacity            handler tasks waiting for a thread; past it the network
+ *                                        thread runs the task itself, which stops it reading more
+ *                                        requests meanwhile (back-pressure, never an unbounded queue)
+ * @param maxCallsInFlight                {@code serviceA.ServiceA} calls A holds at once, delayed
+ *                                        replies included; past it a call is answered
+ *                                        RESOURCE_EXHAUSTED at once
  * @param maxConcurrentCallsPerConnection calls one connection may have open at once; past it the
  *                                        caller waits for a free stream (HTTP/2 flow control)
  */
 @Validated
 @ConfigurationProperties("service-a.grpc")
-public record GrpcServerTuning(@Positive int handlerThreads, @Positive int maxConcurrentCallsPerConnection) {
+public record GrpcServerTuning(@Positive int handlerThreads, @Positive int handlerQueueCapacity,
+                               @Positive int maxCallsInFlight, @Positive int maxConcurrentCallsPerConnection) {
 }

@@ -14,15 +14,17 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.springframework.stereotype.Component;
 
 /**
  * Calls A's Echo through the Resilience4j instances named {@value #SERVICE_A}, in this order:
  * bulkhead (bound calls in flight) → circuit breaker (fail fast while A is failing) → the RPC
- * with a gRPC deadline (the time limit).
+ * with a gRPC deadline (the time limit). What each outcome means is {@link ServiceAOutcomes}' table.
  *
  * <p>The guards are used through their permission API rather than decorators so that the order is
  * visible here and no path throws: a rejected call costs no exception. The time limit is a gRPC
@@ -41,9 +43,10 @@ class ServiceAClient {
     private final CircuitBreaker circuitBreaker;
     private final TimeLimiter timeLimiter;
     private final ObjectMapper json;
-    private final long timeLimitNanos;
-    private final String timeoutError;
-    private final String busyError;
+    private final Duration timeLimit;
+    private final ServiceAOutcomes.Outcome bulkheadFull;
+    /** When the breaker last opened (System.nanoTime), for the time actually left in Retry-After. */
+    private volatile long openedAtNanos = System.nanoTime();
 
     ServiceAClient(ServiceABlockingStub serviceAStub, ServiceAConnection connection, BulkheadRegistry bulkheads,
                    CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
@@ -53,16 +56,24 @@ class ServiceAClient {
         this.circuitBreaker = circuitBreakers.circuitBreaker(SERVICE_A);
         this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
         this.json = json;
-        Duration timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
-        this.timeLimitNanos = timeLimit.toNanos();
-        this.timeoutError = "service A did not answer within " + timeLimit.toMillis() + " ms";
-        this.busyError = "too many calls to service A in flight (limit "
-                + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + ")";
+        this.timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
+        this.bulkheadFull = ServiceAOutcomes.bulkheadFull(bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
+        Duration slow = circuitBreaker.getCircuitBreakerConfig().getSlowCallDurationThreshold();
+        if (slow.compareTo(timeLimit) >= 0) {
+            // A timed-out call lasts just over the time limit: it must count as slow, or a hung A never opens the breaker.
+            throw new IllegalStateException("resilience4j.circuitbreaker slow-call-duration-threshold (" + slow
+                    + ") must be below the time limit (" + timeLimit + ")");
+        }
+        circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                openedAtNanos = System.nanoTime();
+            }
+        });
     }
 
     CallResult echo(String msg) {
         if (!bulkhead.tryAcquirePermission()) {
-            return CallResult.failed(Reason.BUSY, busyError);
+            return CallResult.of(bulkheadFull, null);
         }
         try {
             if (!circuitBreaker.tryAcquirePermission()) {
@@ -74,7 +85,10 @@ class ServiceAClient {
         }
     }
 
-    /** Runs with a breaker permission held: every path must report to the breaker exactly once. */
+    /**
+     * Runs with a breaker permission held: every path reports to the breaker exactly once, Errors
+     * included, or a half-open trial's permit would leak and the breaker stay half-open.
+     */
     private CallResult guardedEcho(String msg) {
         long start = System.nanoTime();
         boolean trial = circuitBreaker.getState() == CircuitBreaker.State.HALF_OPEN;
@@ -82,17 +96,13 @@ class ServiceAClient {
         try {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
             reply = (trial ? connection.forTrialCall(stub) : stub)
-                    .withDeadlineAfter(timeLimitNanos, TimeUnit.NANOSECONDS)
+                    .withDeadlineAfter(timeLimit.toNanos(), TimeUnit.NANOSECONDS)
                     .echo(EchoRequest.newBuilder().setMsg(msg).build());
-        } catch (RuntimeException e) {
-            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            Status status = Status.fromThrowable(e);
-            if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !connection.isConnected()) {
-                // The trial waited for a connection that never came: A is down, not slow.
-                status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
-            }
-            timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
-            return failure(status);
+        } catch (StatusRuntimeException e) {
+            return failed(e, start, trial);
+        } catch (Throwable unexpected) {
+            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unexpected);
+            throw unexpected;
         }
         timeLimiter.onSuccess();
         JsonNode echo;
@@ -100,33 +110,62 @@ class ServiceAClient {
             echo = json.readTree(reply.getMsg());
         } catch (JsonProcessingException e) {
             echo = null;
+        } catch (Throwable unexpected) {
+            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unexpected);
+            throw unexpected;
         }
         if (echo == null || !echo.isObject()) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS,
-                    new IllegalStateException("reply is not a JSON object"));
-            return CallResult.failed(Reason.ERROR, "service A sent a reply that is not a JSON object");
+                    new IllegalStateException(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY.message()));
+            return CallResult.of(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY, null);
         }
         circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return CallResult.ok(echo);
     }
 
-    private CallResult failure(Status status) {
-        Status.Code code = status.getCode();
-        Reason reason = Reason.forStatus(code);
-        String error = switch (reason) {
-            case UNAVAILABLE -> "service A is not reachable";
-            case TIMEOUT -> timeoutError;
-            case BUSY -> "service A is overloaded";
-            default -> "service A answered with status " + code;
-        };
-        String detail = status.getDescription() == null ? code.name() : code + ": " + status.getDescription();
+    private CallResult failed(StatusRuntimeException e, long start, boolean trial) {
+        Status status = e.getStatus();
+        if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !connection.isConnected()) {
+            // The trial waited for a connection that never came: A is down, not slow.
+            status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
+            e = status.asRuntimeException();
+        }
+        // The breaker's predicate reads the table: failures count as failures, timeouts as slow calls.
+        circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+        timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
+        ServiceAOutcomes.Outcome outcome = ServiceAOutcomes.forStatus(status.getCode(), timeLimit);
+        if (outcome.reason() == Reason.UNAVAILABLE && connection.isUnreachable()) {
+            openNow();
+        }
+        String detail = status.getDescription() == null ? status.getCode().name() : status.getCode() + ": " + status.getDescription();
         if (status.getCause() != null) {
             detail += " (" + status.getCause() + ")";
         }
-        return CallResult.failed(reason, error, detail);
+        return CallResult.of(outcome, detail);
     }
 
+    /**
+     * A's address refuses connections (the channel is in TRANSIENT_FAILURE): that is a fact, not a
+     * statistic, so the breaker opens now instead of waiting for failures to outweigh the
+     * successes of the last seconds in its window. A slow A never gets here (no refused connection).
+     */
+    private void openNow() {
+        CircuitBreaker.State state = circuitBreaker.getState();
+        if (state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.HALF_OPEN) {
+            try {
+                circuitBreaker.transitionToOpenState();
+            } catch (IllegalStateTransitionException raced) {
+                // another call opened it first
+            }
+        }
+    }
+
+    /** The time actually left in the open state, in whole seconds, at least 1 (Retry-After's unit). */
     private Duration retryAfter() {
-        return Duration.ofMillis(circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+        long waitNanos = Duration.ofMillis(circuitBreaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState().apply(1)).toNanos();
+        long leftNanos = openedAtNanos + waitNanos - System.nanoTime();
+        long seconds = (leftNanos + 999_999_999L) / 1_000_000_000L;
+        return Duration.ofSeconds(Math.max(1, seconds));
     }
 }
