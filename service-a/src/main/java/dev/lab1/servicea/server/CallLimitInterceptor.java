@@ -18,11 +18,11 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
- * A bound on the work A holds: at most {@code service-a.grpc.max-calls-in-flight} calls of
- * {@code serviceA.ServiceA} at once, delayed replies included (so the delay scheduler's queue is
- * bounded too). A call past the limit is answered RESOURCE_EXHAUSTED at once (B answers 503 busy);
- * nothing waits in a queue. Health checks and reflection are not limited: they are answered at
- * once and must keep working when A is full.
+ * A bound on the work A holds: at most {@code service-a.grpc.max-calls-in-flight} Echo calls at
+ * once, delayed replies included (so the delay scheduler's queue is bounded too). A call past the
+ * limit is answered RESOURCE_EXHAUSTED at once (B answers 503 busy); nothing waits in a queue.
+ * HealthCheck, grpc.health.v1 and reflection are not limited: they are answered at once and must
+ * keep working when A is full.
  *
  * <p>Inside the tracing and metrics interceptors (a refused call is measured with its status), outside
  * the call log (a flood of refusals does not become a flood of log lines; {@code grpc_calls_refused_total}
@@ -43,14 +43,14 @@ class CallLimitInterceptor implements ServerInterceptor {
                 .description("Calls answered RESOURCE_EXHAUSTED because A held max-calls-in-flight calls")
                 .register(meters);
         Gauge.builder("grpc.calls.in.flight", permits, p -> limit - p.availablePermits())
-                .description("serviceA.ServiceA calls A holds now (limit: service-a.grpc.max-calls-in-flight)")
+                .description("Echo calls A holds now (limit: service-a.grpc.max-calls-in-flight)")
                 .register(meters);
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
-        if (!ServiceAGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+        if (!ServiceAGrpc.getEchoMethod().getFullMethodName().equals(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
         if (!permits.tryAcquire()) {

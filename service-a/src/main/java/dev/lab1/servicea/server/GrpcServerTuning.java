@@ -12,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
  * @param handlerQueueCapacity            handler tasks waiting for a thread; past it the network
  *                                        thread runs the task itself, which stops it reading more
  *                                        requests meanwhile (back-pressure, never an unbounded queue)
- * @param maxCallsInFlight                {@code serviceA.ServiceA} calls A holds at once, delayed
+ * @param maxCallsInFlight                Echo calls A holds at once, delayed
  *                                        replies included; past it a call is answered
  *                                        RESOURCE_EXHAUSTED at once
  * @param maxConcurrentCallsPerConnection calls one connection may have open at once; past it the
