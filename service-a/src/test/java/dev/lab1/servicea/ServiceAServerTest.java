@@ -37,11 +37,11 @@ class ServiceAServerTest {
     @Autowired
     GrpcPort grpcPort;
 
-    ServiceAClient client;
+    GrpcPeer client;
 
     @BeforeEach
     void connect() {
-        client = new ServiceAClient(grpcPort.get());
+        client = new GrpcPeer(grpcPort.get());
     }
 
     @AfterEach

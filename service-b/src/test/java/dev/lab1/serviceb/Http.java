@@ -8,10 +8,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Plain HTTP GETs against the running B, seeing exactly what a client sees. */
+/**
+ * Plain HTTP GETs against the B of a {@code @SpringBootTest}, seeing exactly what a client sees;
+ * the same client settings as system-tests' {@code Http} (HTTP/1.1, 127.0.0.1, a 10 s hang
+ * catcher). Not shared with it through a module: the service builds ({@code -pl service-b}, the
+ * Dockerfile) would then need a test-support artifact too, for a dozen lines.
+ */
 public final class Http {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     private final int port;
 
@@ -20,7 +26,7 @@ public final class Http {
     }
 
     public HttpResponse<String> get(String pathAndQuery) {
-        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .timeout(Duration.ofSeconds(10)).build();
         try {
             return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,15 +1,8 @@
 package dev.lab1.systemtests;
 
-import static dev.lab1.systemtests.ServiceProcess.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,68 +12,65 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an operator sees of the running pair: one trace id across both services' log lines, health
  * that tells the truth, and a dashboard and alert rules whose every metric exists in the real scrape.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int A_GRPC = freePort();
-    private static final int A_HTTP = freePort();
-    private static final int B_PORT = freePort();
+
+    /** One A and one B for the read-only tests of this class (none of them changes their state). */
+    @RegisterExtension
+    static final ProcessFixture shared = new ProcessFixture();
+    /** Processes of their own for the tests that break something. */
+    @RegisterExtension
+    final ProcessFixture own = new ProcessFixture();
+
     private static ServiceProcess a;
     private static ServiceProcess b;
 
     @BeforeAll
     static void start() {
-        a = ServiceProcess.serviceA(A_GRPC, A_HTTP);
-        b = ServiceProcess.serviceB(B_PORT, A_GRPC);
+        a = shared.serviceA();
+        b = shared.serviceB(a);
         a.awaitReady();
-        b.awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        a.close();
-        b.close();
+        b.awaitReady().warmUp();
     }
 
     @Test
-    @Order(1)
-    void oneRequestShowsTheSameTraceIdInBothServicesLogLinesAndInTheResponse() throws Exception {
-        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(b("/call-echo?msg=traced"))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        String traceId = response.headers().firstValue("X-Trace-Id").orElseThrow();
+    void oneRequestShowsTheSameTraceIdInBothServicesLogLinesAndInTheResponse() {
+        var response = b.callEcho("traced");
+        String traceId = response.header("X-Trace-Id");
 
         assertThat(traceId).matches("[0-9a-f]{32}");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertThat(b.log()).containsPattern("service=B endpoint=/call-echo status=ok .*trace_id=" + traceId + " span_id=[0-9a-f]{16}");
-            assertThat(a.log()).containsPattern("service=A procedure=Echo status=ok .*trace_id=" + traceId + " span_id=[0-9a-f]{16}");
-        });
+        assertThat(b.awaitLogLine("trace_id=" + traceId))
+                .containsPattern("service=B endpoint=/call-echo status=ok .*trace_id=" + traceId + " span_id=[0-9a-f]{16}");
+        assertThat(a.awaitLogLine("trace_id=" + traceId))
+                .containsPattern("service=A procedure=Echo status=ok .*trace_id=" + traceId + " span_id=[0-9a-f]{16}");
     }
 
     @Test
-    @Order(2)
     void aNewlineInMsgNeverSplitsALogLine() {
         String forged = "x\nservice=B endpoint=/call-echo status=ok forged=yes";
 
-        assertThat(Http.get(b("/call-echo?msg=" + URLEncoder.encode(forged, StandardCharsets.UTF_8))).status()).isEqualTo(200);
+        var answer = b.callEcho(forged);
+        assertThat(answer.status()).isEqualTo(200);
+        String trace = "trace_id=" + answer.header("X-Trace-Id");
 
-        assertThat(b.log()).doesNotContain("forged=yes");
-        assertThat(a.log()).doesNotContain("forged=yes");
+        // The call's own lines first (the appenders are asynchronous), then: one line each, and
+        // the forged text nowhere at the start of a line of its own.
+        assertThat(b.awaitLogLines(trace, 1)).hasSize(1);
+        assertThat(a.awaitLogLines(trace, 1)).hasSize(1);
+        assertThat(b.logLines("forged=yes")).allMatch(line -> line.contains(trace) && line.contains("\\n"));
+        assertThat(a.logLines("forged=yes")).allMatch(line -> line.contains(trace) && line.contains("\\n"));
     }
 
     @Test
-    @Order(3)
     void livenessAndReadinessAnswer200() {
         for (String url : new String[] {a("/actuator/health/liveness"), a("/actuator/health/readiness"),
                 b("/actuator/health/liveness"), b("/actuator/health/readiness")}) {
@@ -93,7 +83,6 @@ class ObservabilityIT {
     }
 
     @Test
-    @Order(4)
     @SuppressWarnings("unchecked")
     void everyMetricOfTheDashboardAndTheAlertRulesExistsInTheRealScrape() throws Exception {
         Set<String> scraped = new HashSet<>();
@@ -119,15 +108,18 @@ class ObservabilityIT {
     }
 
     @Test
-    @Order(5)
     void withADownBStaysUpAndShowsAAndTheBreaker() {
-        a.sigkill();
+        var down = own.serviceA();
+        var alone = own.serviceB(down);
+        down.awaitReady();
+        alone.awaitReady().warmUp();
+        down.sigkill();
         for (int i = 0; i < 10; i++) {
-            Http.get(b("/call-echo?msg=down"));
+            alone.callEcho("down");
         }
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            var health = Http.get(b("/actuator/health"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var health = alone.get("/actuator/health");
             assertThat(health.status()).isEqualTo(200);
             JsonNode body = JSON.readTree(health.body());
             assertThat(body.get("status").asText()).isEqualTo("UP");
@@ -137,9 +129,9 @@ class ObservabilityIT {
             assertThat(serviceA.at("/details/grpcHealth").asText()).isEqualTo("UNAVAILABLE");
             assertThat(serviceA.at("/details/circuitBreaker").asText()).isIn("OPEN", "HALF_OPEN");
         });
-        assertThat(Http.get(b("/actuator/health/liveness")).status()).isEqualTo(200);
-        assertThat(Http.get(b("/actuator/health/readiness")).status()).isEqualTo(200);
-        assertThat(Http.get(b("/health")).status()).isEqualTo(200);
+        assertThat(alone.get("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(alone.get("/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(alone.get("/health").status()).isEqualTo(200);
     }
 
     private static Set<String> metricNames(String scrape) {
@@ -150,10 +142,10 @@ class ObservabilityIT {
     }
 
     private static String a(String path) {
-        return "http://127.0.0.1:" + A_HTTP + path;
+        return a.url(path);
     }
 
     private static String b(String path) {
-        return "http://127.0.0.1:" + B_PORT + path;
+        return b.url(path);
     }
 }

@@ -2,6 +2,7 @@ package dev.lab1.systemtests;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -23,10 +24,13 @@ import io.grpc.stub.StreamObserver;
 final class OriginalProvider implements AutoCloseable {
 
     private final Server server;
+    private final ExecutorService workers = Executors.newFixedThreadPool(5);
+    private final int port;
 
     OriginalProvider(int port) {
+        this.port = port;
         server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
-                .executor(Executors.newFixedThreadPool(5))
+                .executor(workers)
                 .addService(new ServiceAGrpc.ServiceAImplBase() {
                     @Override
                     public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
@@ -46,6 +50,10 @@ final class OriginalProvider implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    int port() {
+        return port;
     }
 
     /** Python's {@code json.dumps(str)} with its default {@code ensure_ascii=True}. */
@@ -76,5 +84,6 @@ final class OriginalProvider implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        workers.shutdownNow();
     }
 }

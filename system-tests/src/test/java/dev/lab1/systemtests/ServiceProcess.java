@@ -4,7 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,68 +14,104 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
- * One service, started from its packaged jar as a separate OS process, with its output in
- * {@code target/process-logs}. Stopped for good by {@link #close()}, whatever the test did.
+ * One service (A or B) run from its packaged jar as a separate OS process on ports of its own,
+ * with its output in {@code target/process-logs}. Made by {@link ProcessFixture}, which closes it
+ * after the test whatever happened; it can be signalled, stopped and started again on the same
+ * ports, and its log read line by line.
+ *
+ * <p>Log lines are written by the service's asynchronous appender, so a line can appear a few
+ * milliseconds after the answer it belongs to: wait for a line ({@link #awaitLogLine}) before
+ * any check that a line is absent. A SIGKILL loses the lines still queued.
  */
 final class ServiceProcess implements AutoCloseable {
 
+    /**
+     * The README's flags ("Run each service"), which keep each service under 256 MB RSS, plus an
+     * exit on OutOfMemoryError, so that tests run the services as users do. One addition:
+     * {@code TieredStopAtLevel=1} (C1 only) roughly halves the CPU a start-up takes, which matters
+     * with many short-lived JVMs on a shared 2-core machine; it changes peak throughput, not behaviour.
+     */
+    static final List<String> JVM_FLAGS = List.of(
+            "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
+            "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m",
+            "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:TieredStopAtLevel=1");
+    /** From the README too: glibc's per-thread arenas would otherwise inflate native memory. */
+    static final Map<String, String> JVM_ENV = Map.of("MALLOC_ARENA_MAX", "2");
+
+    /** A hang catcher, not a performance claim: a cold start takes ~10 s here, 5x that on a slow CI. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** How long an expected log line may take to show (the appender flushes within milliseconds). */
+    static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
+    /** How long an exit may take after SIGKILL, or after SIGTERM (B's graceful phase is 10 s). */
+    static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+
     private static final AtomicInteger STARTS = new AtomicInteger();
-    /** Small and quick to start: these processes are many and short-lived on a 2-core machine. */
-    private static final List<String> JVM_FLAGS = List.of(
-            "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
+    enum Kind {
+        A("service-a", "serviceA.jar", "/actuator/health/readiness"),
+        B("service-b", "serviceB.jar", "/health");
+
+        final String name;
+        final String jarProperty;
+        final String readinessPath;
+
+        Kind(String name, String jarProperty, String readinessPath) {
+            this.name = name;
+            this.jarProperty = jarProperty;
+            this.readinessPath = readinessPath;
+        }
+    }
+
+    private final Kind kind;
     private final String name;
-    private final Process process;
-    private final Path log;
-    private final String readinessUrl;
+    private final int httpPort;
+    private final int grpcPort;
+    private final Map<String, String> env;
+    private volatile List<String> args;
+    private volatile Process process;
+    private volatile Path log;
 
-    private ServiceProcess(String name, String jarProperty, List<String> args, Map<String, String> env,
-                           String readinessUrl) {
+    /** Starts at once; the caller registers it before waiting for anything. */
+    ServiceProcess(Kind kind, String name, int httpPort, int grpcPort, Map<String, String> env, List<String> args) {
+        this.kind = kind;
         this.name = name;
-        this.readinessUrl = readinessUrl;
+        this.httpPort = httpPort;
+        this.grpcPort = grpcPort;
+        this.env = Map.copyOf(env);
+        this.args = List.copyOf(args);
+        launch();
+    }
+
+    private void launch() {
         Path logs = Path.of(System.getProperty("logs.dir", "target/process-logs"));
-        this.log = logs.resolve(STARTS.incrementAndGet() + "-" + name + ".log");
+        Path newLog = logs.resolve(STARTS.incrementAndGet() + "-" + name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.add("-jar");
-        command.add(jar(jarProperty).toString());
+        command.add(jar(kind.jarProperty).toString());
+        command.add("--server.port=" + httpPort);
+        if (kind == Kind.A) {
+            command.add("--grpc.server.port=" + grpcPort);
+        }
         command.addAll(args);
         try {
             Files.createDirectories(logs);
-            var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(newLog.toFile());
+            builder.environment().putAll(JVM_ENV);
             builder.environment().putAll(env);
-            this.process = builder.start();
+            Process started = builder.start();
+            ProcessRegistry.register(started, name + " " + args);
+            this.log = newLog;
+            this.process = started;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
-        }
-    }
-
-    /** service-a with gRPC on {@code grpcPort} and Actuator on {@code httpPort}. */
-    static ServiceProcess serviceA(int grpcPort, int httpPort, String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("--grpc.server.port=" + grpcPort, "--server.port=" + httpPort));
-        args.addAll(List.of(extraArgs));
-        return new ServiceProcess("service-a", "serviceA.jar", args, Map.of(),
-                "http://127.0.0.1:" + httpPort + "/actuator/health");
-    }
-
-    /** service-b on {@code httpPort}, calling A at {@code aGrpcPort} (set through its environment variable). */
-    static ServiceProcess serviceB(int httpPort, int aGrpcPort, String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("--server.port=" + httpPort));
-        args.addAll(List.of(extraArgs));
-        return new ServiceProcess("service-b", "serviceB.jar", args,
-                Map.of("SERVICE_A_ADDRESS", "static://127.0.0.1:" + aGrpcPort),
-                "http://127.0.0.1:" + httpPort + "/health");
-    }
-
-    static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -82,29 +119,115 @@ final class ServiceProcess implements AutoCloseable {
         String path = System.getProperty(property);
         if (path == null || !Files.isRegularFile(Path.of(path))) {
             throw new IllegalStateException("no jar at " + path + " (" + property
-                    + "): run ./mvnw verify from the top, which packages both services first");
+                    + "): run ./mvnw verify from the top (it packages both services first), or ./mvnw -pl service-a,service-b package -DskipTests");
         }
         return Path.of(path);
     }
 
+    // ---- where it listens -------------------------------------------------------------------
+
+    String name() {
+        return name;
+    }
+
+    /** A: Actuator's port; B: its only port (/health, /call-echo, Actuator). */
+    int httpPort() {
+        return httpPort;
+    }
+
+    /** A's gRPC port. */
+    int grpcPort() {
+        if (kind != Kind.A) {
+            throw new IllegalStateException(name + " has no gRPC port");
+        }
+        return grpcPort;
+    }
+
+    /** A's gRPC address as B's configuration spells one entry: {@code 127.0.0.1:port}. */
+    String grpcAddress() {
+        return "127.0.0.1:" + grpcPort();
+    }
+
+    /** {@code http://127.0.0.1:<httpPort><pathAndQuery>}. */
+    String url(String pathAndQuery) {
+        return "http://127.0.0.1:" + httpPort + pathAndQuery;
+    }
+
+    /** GET on this process. */
+    Http.Answer get(String pathAndQuery) {
+        return Http.get(url(pathAndQuery));
+    }
+
+    /** B's {@code /call-echo} URL for {@code msg} (URL-encoded). */
+    String callEchoUrl(String msg) {
+        return url("/call-echo?msg=" + URLEncoder.encode(msg, StandardCharsets.UTF_8));
+    }
+
+    /** One call to B's {@code /call-echo}. */
+    Http.Answer callEcho(String msg) {
+        return Http.get(callEchoUrl(msg));
+    }
+
+    /** The arguments of the current run (the ports come first and are not among them). */
+    List<String> args() {
+        return args;
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------------
+
+    /** Waits until the service answers its readiness URL with 200; fails at once if it exited. */
     ServiceProcess awaitReady() {
-        await(name + " ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        String readiness = url(kind.readinessPath);
+        await(name + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
+                    Process current = process;
+                    if (!current.isAlive()) {
+                        throw new IllegalStateException(name + " exited with " + current.exitValue()
+                                + " before it was ready; its log:\n" + logTail(40));
                     }
-                    return Http.get(readinessUrl).status() == 200;
+                    return Http.get(readiness).status() == 200;
                 });
         return this;
+    }
+
+    /**
+     * Warms B's path to A before a test measures anything: B's first calls pay for class loading,
+     * JIT and the connection to A (a cold call was measured at half of the 1 s limit). Returns
+     * once {@code consecutiveOks} calls in a row answered 200; with several A replicas, ask for at
+     * least two per replica so that every connection is made. Fails after 90 s (a hang catcher).
+     */
+    ServiceProcess warmUp(int consecutiveOks) {
+        requireKind(Kind.B);
+        var inARow = new AtomicInteger();
+        await(name + " warm-up: " + consecutiveOks + " calls to A in a row answered 200")
+                .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                .failFast(() -> !process.isAlive())
+                .until(() -> {
+                    var answer = callEcho("warm-up");
+                    if (answer.status() == 200) {
+                        return inARow.incrementAndGet() >= consecutiveOks;
+                    }
+                    inARow.set(0);
+                    return false;
+                });
+        return this;
+    }
+
+    /** {@link #warmUp(int)} with five calls in a row. */
+    ServiceProcess warmUp() {
+        return warmUp(5);
     }
 
     long pid() {
         return process.pid();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     void sigkill() {
-        signal("KILL");
-        waitForExit(Duration.ofSeconds(10));
+        ProcessRegistry.kill(process, EXIT_TIMEOUT);
     }
 
     void sigterm() {
@@ -119,23 +242,57 @@ final class ServiceProcess implements AutoCloseable {
         signal("CONT");
     }
 
-    boolean isAlive() {
-        return process.isAlive();
+    /** SIGTERM, then the exit code once the process is gone (the graceful stop users get with Ctrl-C). */
+    int stop() {
+        sigterm();
+        return waitForExit(EXIT_TIMEOUT);
     }
 
     /** The exit code, once the process has exited within {@code timeout}. */
     int waitForExit(Duration timeout) {
+        Process current = process;
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!current.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException(name + " still running after " + timeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        return process.exitValue();
+        ProcessRegistry.unregister(current);
+        return current.exitValue();
     }
 
+    /** Starts the service again on the same ports with the same arguments (SIGKILL first if it still runs). */
+    ServiceProcess restart() {
+        return restartWith(args.toArray(String[]::new));
+    }
+
+    /** Starts the service again on the same ports with other arguments (SIGKILL first if it still runs). */
+    ServiceProcess restartWith(String... newArgs) {
+        if (process.isAlive()) {
+            sigkill();
+        }
+        ProcessRegistry.unregister(process);
+        args = List.of(newArgs);
+        launch();
+        return this;
+    }
+
+    /** SIGKILL (also ends a stopped process), whatever state it is in; never throws for a dead process. */
+    @Override
+    public void close() {
+        Process current = process;
+        if (current.isAlive()) {
+            ProcessRegistry.kill(current, EXIT_TIMEOUT);
+        } else {
+            ProcessRegistry.unregister(current);
+        }
+    }
+
+    // ---- its log ----------------------------------------------------------------------------
+
+    /** Everything the current run has written so far. */
     String log() {
         try {
             return Files.readString(log);
@@ -144,31 +301,64 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    List<String> logLines() {
+        return log().lines().toList();
+    }
+
+    /** Lines of the current run that contain a match of {@code regex}. */
+    List<String> logLines(String regex) {
+        var pattern = Pattern.compile(regex);
+        return logLines().stream().filter(line -> pattern.matcher(line).find()).toList();
+    }
+
+    long countLogLines(String regex) {
+        return logLines(regex).size();
+    }
+
+    /** The first line that contains a match of {@code regex}, once it has been written. */
+    String awaitLogLine(String regex) {
+        return awaitLogLines(regex, 1).get(0);
+    }
+
+    /** The lines that contain a match of {@code regex}, once there are at least {@code count}. */
+    List<String> awaitLogLines(String regex, int count) {
+        var found = new AtomicReference<List<String>>();
+        await(name + ": " + count + " log line(s) matching " + regex).atMost(LOG_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    found.set(logLines(regex));
+                    return found.get().size() >= count;
+                });
+        return found.get();
+    }
+
     String logTail(int lines) {
-        var all = log().lines().toList();
+        var all = logLines();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + ", http " + httpPort + (kind == Kind.A ? ", grpc " + grpcPort : "") + ")";
+    }
+
+    private void requireKind(Kind expected) {
+        if (kind != expected) {
+            throw new IllegalStateException(name + " is not " + expected.name);
+        }
+    }
+
     private void signal(String signal) {
+        Process current = process;
         try {
-            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(current.pid())).start().waitFor();
             if (exit != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
+                throw new IllegalStateException("kill -" + signal + " " + current.pid() + " exited with " + exit);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (process.isAlive()) {
-            signal("CONT"); // a stopped process cannot act on anything else
-            process.destroyForcibly();
-            waitForExit(Duration.ofSeconds(10));
         }
     }
 }

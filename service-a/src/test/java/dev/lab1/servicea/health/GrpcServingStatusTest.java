@@ -1,12 +1,14 @@
 package dev.lab1.servicea.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -42,12 +44,19 @@ class GrpcServingStatusTest {
     }
 
     @Test
-    void servingOnceStartedThenNotServingAndOutOfServiceFromTheStartOfShutdown() {
+    void unknownBeforeTheServerListensThenServingThenNotServingAndOutOfServiceFromTheStartOfShutdown() {
+        // Before the server listens: A's service is unknown to gRPC's health, readiness is down.
+        // (The overall "" status is SERVING from the health manager's creation, gRPC's default,
+        // so it proves nothing here; it matters at shutdown, below.)
+        assertThatThrownBy(() -> check("serviceA.ServiceA")).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND));
+        assertThat(status.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+
         status.serving(new GrpcServerStartedEvent(mock(GrpcServerLifecycle.class), server, "*", 8080));
 
         assertThat(check("serviceA.ServiceA")).isEqualTo(ServingStatus.SERVING);
-        assertThat(check("")).isEqualTo(ServingStatus.SERVING);
         assertThat(status.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(status.health().getDetails()).containsEntry("port", 8080);
 
         status.shuttingDown(new ContextClosedEvent(mock(ApplicationContext.class)));
 

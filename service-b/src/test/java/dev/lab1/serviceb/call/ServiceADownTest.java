@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lab1.serviceb.Http;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -14,9 +16,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** Nothing listens where B expects A: B stays healthy and says so clearly. */
+/**
+ * Nothing listens where B expects A: B stays healthy and says so clearly. The time limit is raised
+ * so that a cold first call on a slow machine (class loading, the first connection attempt) is
+ * still seen as what it is, A unreachable, and not cut short as a timeout.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "grpc.server.port=-1")
+        properties = {"grpc.server.port=-1", "resilience4j.timelimiter.configs.default.timeout-duration=10s"})
 @AutoConfigureObservability
 class ServiceADownTest {
 
@@ -29,11 +35,13 @@ class ServiceADownTest {
         registry.add("grpc.client.service-a.address", () -> "static://127.0.0.1:" + closedPort);
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @LocalServerPort
     int port;
 
     @Test
-    void unavailableThenCircuitOpenWhileBStaysHealthy() {
+    void unavailableThenCircuitOpenWhileBStaysHealthy() throws Exception {
         var http = new Http(port);
 
         var first = http.get("/call-echo?msg=hello");
@@ -50,9 +58,14 @@ class ServiceADownTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
 
         assertThat(http.get("/health").statusCode()).isEqualTo(200);
+        // B itself UP (HTTP 200), its serviceA component DEGRADED with the breaker open: A's
+        // failure shown, not made B's. (Other components, ping and disk space, say UP as well.)
         var actuatorHealth = http.get("/actuator/health");
         assertThat(actuatorHealth.statusCode()).isEqualTo(200);
-        assertThat(actuatorHealth.body()).contains("\"status\":\"UP\"");
+        JsonNode health = JSON.readTree(actuatorHealth.body());
+        assertThat(health.get("status").asText()).isEqualTo("UP");
+        assertThat(health.at("/components/serviceA/status").asText()).isEqualTo("DEGRADED");
+        assertThat(health.at("/components/serviceA/details/circuitBreaker").asText()).isIn("OPEN", "HALF_OPEN");
 
         String scrape = http.get("/actuator/prometheus").body();
         assertThat(scrape).containsPattern("call_echo_outcomes_total\\{[^}]*reason=\"unavailable\"[^}]*\\} [1-9]");

@@ -1,0 +1,157 @@
+package dev.lab1.serviceb.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.proto.EchoReply;
+import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.ServiceAGrpc;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How B recovers after A was down, without a 60 s process test: the breaker turning half-open
+ * resets the connect backoff, trial calls reconnect and wait for the connection, and a trial
+ * that never got a connection is reported as A unavailable, not as A slow.
+ */
+class ServiceAConnectionTest {
+
+    private static final Duration LIMIT = Duration.ofMillis(300);
+
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+            .waitDurationInOpenState(Duration.ofMinutes(1)) // the test moves the breaker itself
+            .build());
+    private final CircuitBreaker breaker = breakers.circuitBreaker(ServiceAClient.SERVICE_A);
+    private final ServiceAConnection connection = new ServiceAConnection(breakers);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ServiceAConnection.class);
+    private Server server;
+    private ManagedChannel channel;
+
+    ServiceAConnectionTest() {
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        logger.detachAppender(logged);
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void halfOpenResetsTheConnectBackoffOfEveryChannelAndIsLogged() {
+        ManagedChannel first = connection.remember(mock(ManagedChannel.class));
+        ManagedChannel second = connection.remember(mock(ManagedChannel.class));
+
+        breaker.transitionToOpenState();
+        verify(first, never()).resetConnectBackoff();
+        breaker.transitionToHalfOpenState();
+
+        verify(first).resetConnectBackoff();
+        verify(second).resetConnectBackoff();
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "service=B circuit_breaker=service-a from=CLOSED to=OPEN",
+                "service=B circuit_breaker=service-a from=OPEN to=HALF_OPEN");
+    }
+
+    @Test
+    void aTrialCallReconnectsNowAndWaitsForTheConnection() {
+        ManagedChannel remembered = connection.remember(mock(ManagedChannel.class));
+        var stub = ServiceAGrpc.newBlockingStub(mock(ManagedChannel.class));
+
+        var trialStub = connection.forTrialCall(stub);
+
+        verify(remembered).resetConnectBackoff();
+        assertThat(trialStub.getCallOptions().isWaitForReady()).isTrue();
+        assertThat(stub.getCallOptions().isWaitForReady()).as("the shared stub is left as it was").isFalse();
+    }
+
+    @Test
+    void connectedOnlyWhileAChannelIsReady() {
+        ManagedChannel remembered = connection.remember(mock(ManagedChannel.class));
+
+        when(remembered.getState(false)).thenReturn(ConnectivityState.TRANSIENT_FAILURE);
+        assertThat(connection.isConnected()).isFalse();
+        when(remembered.getState(false)).thenReturn(ConnectivityState.READY);
+        assertThat(connection.isConnected()).isTrue();
+    }
+
+    @Test
+    void aTrialCallThatNeverGetsAConnectionIsUnavailableNotTimeout() {
+        // Nothing serves this name: the channel can never connect.
+        channel = connection.remember(InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build());
+        var client = client();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+
+        long start = System.nanoTime();
+        CallResult result = client.echo("trial");
+
+        assertThat(result.reason()).isEqualTo(Reason.UNAVAILABLE);
+        assertThat(result.detail()).contains("no connection to A within the time limit");
+        // It did wait for the connection, up to the limit, rather than fail on a stale state.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(LIMIT.minusMillis(20));
+    }
+
+    @Test
+    void aConnectedTrialCallThatMissesTheLimitStaysATimeout() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).addService(new ServiceAGrpc.ServiceAImplBase() {
+            @Override
+            public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
+                // never answers: A reached, but slow
+            }
+        }).build().start();
+        channel = connection.remember(InProcessChannelBuilder.forName(name).build());
+        var client = client();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+
+        assertThat(client.echo("trial").reason()).isEqualTo(Reason.TIMEOUT);
+    }
+
+    @Test
+    void outsideHalfOpenAnUnreachableAFailsAtOnce() {
+        channel = connection.remember(InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build());
+        var client = client();
+
+        // Closed breaker: no waiting for a connection, A unreachable shows at once.
+        long start = System.nanoTime();
+        assertThat(client.echo("closed").reason()).isEqualTo(Reason.UNAVAILABLE);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LIMIT);
+    }
+
+    private ServiceAClient client() {
+        return new ServiceAClient(ServiceAGrpc.newBlockingStub(channel), connection, BulkheadRegistry.ofDefaults(), breakers,
+                TimeLimiterRegistry.of(TimeLimiterConfig.custom().timeoutDuration(LIMIT).build()), new ObjectMapper());
+    }
+}

@@ -1,0 +1,150 @@
+package dev.lab1.systemtests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The one way system tests run services as real processes. Register it as a JUnit extension:
+ *
+ * <pre>{@code
+ * @RegisterExtension final ProcessFixture processes = new ProcessFixture();        // processes per test
+ * @RegisterExtension static final ProcessFixture processes = new ProcessFixture(); // shared by the class
+ *
+ * ServiceProcess a = processes.serviceA("--delay=3");   // free ports, started, not yet awaited
+ * ServiceProcess b = processes.serviceB(a);             // B calling that A
+ * a.awaitReady(); b.awaitReady(); b.warmUp();
+ * }</pre>
+ *
+ * <p>Every process is registered the moment it is started, before anybody waits for it, so a
+ * start-up that fails or a test that throws still gets it closed: after each test (instance field)
+ * or after the class (static field), each one independently (one failing close does not spare the
+ * others), with SIGKILL (a test that wants a graceful stop asks for it: {@link ServiceProcess#stop()}).
+ * {@link ProcessRegistry} also kills them on JVM exit and sweeps the leftovers of a test JVM that
+ * died. When a test fails, the last lines of every process's log are printed with it.
+ */
+final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+
+    private static final AtomicInteger REPLICAS = new AtomicInteger();
+
+    private final List<ServiceProcess> processes = new CopyOnWriteArrayList<>();
+    private volatile boolean classScoped;
+
+    // ---- starting services ------------------------------------------------------------------
+
+    /** service-a on two free ports (gRPC, Actuator), with {@code args} (e.g. {@code --delay=3}). */
+    ServiceProcess serviceA(String... args) {
+        return serviceAOnPort(freePort(), args);
+    }
+
+    /** service-a with gRPC on a given port (e.g. one B was told about before A existed). */
+    ServiceProcess serviceAOnPort(int grpcPort, String... args) {
+        return register(() -> new ServiceProcess(ServiceProcess.Kind.A, "service-a-" + REPLICAS.incrementAndGet(),
+                freePort(), grpcPort, Map.of(), List.of(args)));
+    }
+
+    /** service-b on a free port calling {@code a} (which need not be running yet). */
+    ServiceProcess serviceB(ServiceProcess a, String... args) {
+        return serviceB(List.of(a), args);
+    }
+
+    /** service-b on a free port calling every one of {@code replicas}. */
+    ServiceProcess serviceB(List<ServiceProcess> replicas, String... args) {
+        return serviceBCalling(staticAddress(replicas), args);
+    }
+
+    /** service-b on a free port with {@code SERVICE_A_ADDRESS} set to {@code serviceAAddress} as is. */
+    ServiceProcess serviceBCalling(String serviceAAddress, String... args) {
+        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b", freePort(), -1,
+                Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args)));
+    }
+
+    /** B's address for a list of A replicas: {@code static://127.0.0.1:p1,127.0.0.1:p2}. */
+    static String staticAddress(List<ServiceProcess> replicas) {
+        return replicas.stream().map(ServiceProcess::grpcAddress).collect(Collectors.joining(",", "static://", ""));
+    }
+
+    /** A port nobody listens on right now (the OS's choice, never a well-known one). */
+    static int freePort() {
+        try (var socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The processes started and not yet closed by this fixture, oldest first. */
+    List<ServiceProcess> started() {
+        return List.copyOf(processes);
+    }
+
+    private ServiceProcess register(java.util.function.Supplier<ServiceProcess> start) {
+        ServiceProcess process = start.get(); // registered with ProcessRegistry as soon as it exists
+        processes.add(process);
+        return process;
+    }
+
+    // ---- closing ----------------------------------------------------------------------------
+
+    /** SIGKILLs every process this fixture started, each independently; reports every failure. */
+    void closeAll() {
+        List<Throwable> failures = new ArrayList<>();
+        List<ServiceProcess> toClose = new ArrayList<>(processes);
+        java.util.Collections.reverse(toClose);
+        for (ServiceProcess process : toClose) {
+            try {
+                process.close();
+            } catch (Throwable e) {
+                failures.add(e);
+            } finally {
+                processes.remove(process);
+            }
+        }
+        if (!failures.isEmpty()) {
+            var error = new AssertionError("could not close " + failures.size() + " service process(es)");
+            failures.forEach(error::addSuppressed);
+            throw error;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        classScoped = true; // JUnit calls this only for a static field: the processes live as long as the class
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        context.getExecutionException().ifPresent(failure -> printLogTails(context.getDisplayName()));
+        if (!classScoped) {
+            closeAll();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        context.getExecutionException().ifPresent(failure -> printLogTails(context.getDisplayName()));
+        closeAll();
+    }
+
+    private void printLogTails(String test) {
+        for (ServiceProcess process : processes) {
+            try {
+                System.out.printf("---- %s failed; last lines of %s ----%n%s%n", test, process, process.logTail(30));
+            } catch (RuntimeException e) {
+                System.out.printf("---- %s failed; no log of %s: %s%n", test, process, e);
+            }
+        }
+    }
+}
