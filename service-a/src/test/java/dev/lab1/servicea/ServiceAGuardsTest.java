@@ -40,11 +40,11 @@ class ServiceAGuardsTest {
     @Autowired
     MeterRegistry meters;
 
-    ServiceAClient client;
+    GrpcPeer client;
 
     @BeforeEach
     void connect() {
-        client = new ServiceAClient(grpcPort.get());
+        client = new GrpcPeer(grpcPort.get());
     }
 
     @AfterEach

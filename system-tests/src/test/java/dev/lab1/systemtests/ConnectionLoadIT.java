@@ -1,0 +1,124 @@
+package dev.lab1.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * B under many connections: 2,000 idle keep-alive connections and 100 "slowloris" connections that
+ * send their headers one byte a second, held open while /health and /call-echo are measured. The
+ * latencies are printed for docs/reliability.md; the assertions only catch a hang or a refusal.
+ */
+class ConnectionLoadIT {
+
+    private static final int IDLE = 2000;
+    private static final int SLOW = 100;
+    private static final int PROBES = 200;
+
+    @RegisterExtension
+    final ProcessFixture processes = new ProcessFixture();
+
+    @Test
+    void healthAndCallEchoKeepAnsweringWithThousandsOfConnectionsOpen() throws Exception {
+        ServiceProcess a = processes.serviceA();
+        ServiceProcess b = processes.serviceB(a);
+        a.awaitReady();
+        b.awaitReady();
+        b.warmUp();
+        int threadsBefore = Processes.threads(b.pid());
+
+        List<Socket> sockets = new ArrayList<>();
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try {
+            for (int i = 0; i < IDLE; i++) {
+                Socket socket = connect(b);
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                readOneAnswer(socket.getInputStream()); // answered, then left open and idle (keep-alive)
+                sockets.add(socket);
+            }
+            List<Socket> slow = new ArrayList<>();
+            for (int i = 0; i < SLOW; i++) {
+                Socket socket = connect(b);
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                slow.add(socket);
+                sockets.add(socket);
+            }
+            trickle.scheduleAtFixedRate(() -> slow.forEach(socket -> {
+                try {
+                    socket.getOutputStream().write('a');
+                } catch (IOException closedByB) {
+                    // B may close it (idle timeout, limits): that is its right
+                }
+            }), 1, 1, TimeUnit.SECONDS);
+
+            List<Duration> health = new ArrayList<>();
+            List<Http.Answer> calls = new ArrayList<>();
+            for (int i = 0; i < PROBES; i++) {
+                var answer = b.get("/health");
+                assertThat(answer.status()).isEqualTo(200);
+                health.add(answer.elapsed());
+                if (i % 10 == 0) {
+                    calls.add(b.callEcho("under connection load"));
+                }
+            }
+            int threadsDuring = Processes.threads(b.pid());
+            long openSlow = slow.stream().filter(socket -> !socket.isClosed()).count();
+            health.sort(Duration::compareTo);
+            Duration p50 = health.get(health.size() / 2);
+            Duration p99 = health.get(health.size() * 99 / 100);
+            Duration worst = health.get(health.size() - 1);
+
+            System.out.printf("FAULT-MATRIX | %d idle keep-alive + %d slowloris connections to B | /health x %d: p50 %s, "
+                            + "p99 %s, worst %s; /call-echo %s | B threads %d before, %d during; %d slow connections open%n",
+                    IDLE, SLOW, PROBES, Outcomes.millis(p50), Outcomes.millis(p99), Outcomes.millis(worst),
+                    calls.stream().map(Http.Answer::status).toList(), threadsBefore, threadsDuring, openSlow);
+            assertThat(calls).extracting(Http.Answer::status).containsOnly(200);
+            assertThat(worst).as("a hang catcher, not the latency claim").isLessThan(Duration.ofSeconds(2));
+        } finally {
+            trickle.shutdownNow();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static Socket connect(ServiceProcess b) {
+        try {
+            var socket = new Socket();
+            socket.connect(new InetSocketAddress("127.0.0.1", b.httpPort()), 5000);
+            socket.setSoTimeout(10_000);
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one small answer (head and a Content-Length body), leaving the connection open. */
+    private static void readOneAnswer(InputStream in) throws IOException {
+        var head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed before the answer: " + head);
+            }
+            head.append((char) c);
+        }
+        int length = head.toString().lines().filter(line -> line.toLowerCase().startsWith("content-length:"))
+                .mapToInt(line -> Integer.parseInt(line.substring("content-length:".length()).trim())).findFirst().orElse(0);
+        in.readNBytes(length);
+    }
+}
