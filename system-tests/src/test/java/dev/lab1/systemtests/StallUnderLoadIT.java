@@ -51,8 +51,11 @@ class StallUnderLoadIT {
         Duration ran = Duration.ofNanos(results.stream().mapToLong(r -> r.sentAtNanos() + r.elapsed().toNanos()).max()
                 .orElseThrow() - loadStart);
         double rate = results.size() / (ran.toNanos() / 1e9);
+        // The calls caught by the freeze: in flight 100 ms into it, when every client's call is stuck on A
+        // (clients pace themselves 50 ms apart, so at the very instant of SIGSTOP most are between calls).
+        long caughtAt = stoppedAt + Duration.ofMillis(100).toNanos();
         long inFlightAtFreeze = results.stream()
-                .filter(r -> r.sentAtNanos() <= stoppedAt && r.sentAtNanos() + r.elapsed().toNanos() >= stoppedAt).count();
+                .filter(r -> r.sentAtNanos() <= caughtAt && r.sentAtNanos() + r.elapsed().toNanos() >= caughtAt).count();
         long failed = results.stream().filter(r -> r.status() != 200).count();
         long opened = b.countLogLines("circuit_breaker=service-a from=\\w+ to=OPEN");
 
