@@ -14,7 +14,6 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.grpc.Status;
@@ -58,12 +57,6 @@ class ServiceAClient {
         this.json = json;
         this.timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
         this.bulkheadFull = ServiceAOutcomes.bulkheadFull(bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
-        Duration slow = circuitBreaker.getCircuitBreakerConfig().getSlowCallDurationThreshold();
-        if (slow.compareTo(timeLimit) >= 0) {
-            // A timed-out call lasts just over the time limit: it must count as slow, or a hung A never opens the breaker.
-            throw new IllegalStateException("resilience4j.circuitbreaker slow-call-duration-threshold (" + slow
-                    + ") must be below the time limit (" + timeLimit + ")");
-        }
         circuitBreaker.getEventPublisher().onStateTransition(event -> {
             if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                 openedAtNanos = System.nanoTime();
@@ -134,30 +127,11 @@ class ServiceAClient {
         circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
         timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
         ServiceAOutcomes.Outcome outcome = ServiceAOutcomes.forStatus(status.getCode(), timeLimit);
-        if (outcome.reason() == Reason.UNAVAILABLE && connection.isUnreachable()) {
-            openNow();
-        }
         String detail = status.getDescription() == null ? status.getCode().name() : status.getCode() + ": " + status.getDescription();
         if (status.getCause() != null) {
             detail += " (" + status.getCause() + ")";
         }
         return CallResult.of(outcome, detail);
-    }
-
-    /**
-     * A's address refuses connections (the channel is in TRANSIENT_FAILURE): that is a fact, not a
-     * statistic, so the breaker opens now instead of waiting for failures to outweigh the
-     * successes of the last seconds in its window. A slow A never gets here (no refused connection).
-     */
-    private void openNow() {
-        CircuitBreaker.State state = circuitBreaker.getState();
-        if (state == CircuitBreaker.State.CLOSED || state == CircuitBreaker.State.HALF_OPEN) {
-            try {
-                circuitBreaker.transitionToOpenState();
-            } catch (IllegalStateTransitionException raced) {
-                // another call opened it first
-            }
-        }
     }
 
     /** The time actually left in the open state, in whole seconds, at least 1 (Retry-After's unit). */

@@ -61,12 +61,6 @@ class ServiceAConnection {
         return channels.stream().anyMatch(channel -> channel.getState(false) == ConnectivityState.READY);
     }
 
-    /** A refuses connections: the last attempt to connect failed (TRANSIENT_FAILURE), not merely "not connected yet". */
-    boolean isUnreachable() {
-        return !channels.isEmpty()
-                && channels.stream().allMatch(channel -> channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE);
-    }
-
     private void resetConnectBackoff() {
         channels.forEach(ManagedChannel::resetConnectBackoff);
     }

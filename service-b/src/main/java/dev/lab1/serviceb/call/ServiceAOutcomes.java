@@ -21,8 +21,8 @@ final class ServiceAOutcomes {
         /** A is broken or unreachable: recorded as a failure (failure-rate-threshold). */
         FAILURE,
         /**
-         * A did not answer in time: recorded as a success with its duration, which is past
-         * {@code slow-call-duration-threshold}, so it counts as a slow call (slow-call-rate-threshold).
+         * A did not answer in time: recorded as a success with its duration, which is past the
+         * slow-call threshold (the time limit), so it counts as a slow call (slow-call-rate-threshold).
          * A stall of A under load times out every call in flight at once; counted as slow calls in a
          * time window, that burst is weighed against the seconds of good traffic around it.
          */

@@ -37,7 +37,6 @@ import org.springframework.context.annotation.Import;
         "grpc.server.in-process-name=fake-a",
         "grpc.client.service-a.address=in-process:fake-a",
         "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.circuitbreaker.configs.default.slow-call-duration-threshold=250ms",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)
@@ -225,6 +224,12 @@ class CallEchoTest {
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(breaker.getMetrics().getNumberOfSlowCalls()).isEqualTo(1);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aSlowCallIsACallThatTimedOut() {
+        // The slow-call threshold is the time limit (300 ms here), whatever the limit is set to.
+        assertThat(breaker.getCircuitBreakerConfig().getSlowCallDurationThreshold()).isEqualTo(Duration.ofMillis(300));
     }
 
     @Test

@@ -32,7 +32,6 @@ import org.springframework.context.annotation.Import;
         "grpc.server.in-process-name=fake-a",
         "grpc.client.service-a.address=in-process:fake-a",
         "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.circuitbreaker.configs.default.slow-call-duration-threshold=250ms",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)

@@ -63,16 +63,4 @@ class ServiceAClientTest {
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
         assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
     }
-
-    @Test
-    void aSlowCallThresholdAtOrAboveTheTimeLimitIsRefusedAtStartUp() {
-        var tooHigh = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .slowCallDurationThreshold(Duration.ofSeconds(1)).build());
-
-        assertThatThrownBy(() -> new ServiceAClient(stub, new ServiceAConnection(tooHigh), BulkheadRegistry.ofDefaults(),
-                tooHigh, TimeLimiterRegistry.of(TimeLimiterConfig.custom().timeoutDuration(Duration.ofSeconds(1)).build()),
-                new ObjectMapper()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("slow-call-duration-threshold");
-    }
 }
