@@ -43,7 +43,8 @@ class FaultSuiteIT {
 
             var afterKill = load.sentAfter(killedAt);
             assertThat(Outcomes.countByReason(afterKill).keySet()).isSubsetOf("unavailable", "circuit_open");
-            assertBounded(load.results(), "ok", "unavailable", "circuit_open");
+            assertBounded(load.results(), "ok", "unavailable", "circuit_open", "error");
+            assertErrorsOnlyFromCallsCutByAKill(load.results(), 1, 8);
             report("A killed with SIGKILL under load", load.results(), "breaker open after "
                     + millis(load.firstAfter(killedAt, Load.Result::isCircuitOpen)));
         }
@@ -91,7 +92,8 @@ class FaultSuiteIT {
             // for a cold A whose first trial call may miss the limit and cost one more open wait.
             Duration recovery = load.firstOkAfter(listeningAt);
             assertThat(recovery).isLessThan(Duration.ofSeconds(20));
-            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open");
+            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open", "error");
+            assertErrorsOnlyFromCallsCutByAKill(load.results(), 1, 2);
             report("A down 60 s, then started", load.results(), "200 again " + millis(recovery) + " after A listened");
         }
     }
@@ -100,6 +102,7 @@ class FaultSuiteIT {
     void aRestartedEveryFewSecondsUnderLoad() {
         startBothWarm();
         var recoveries = new ArrayList<String>();
+        int kills = 0;
         try (var load = Load.start(b.callEchoUrl("fault"), 4, 20)) {
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             for (int restart = 0; restart < 10 && System.nanoTime() < end; restart++) {
@@ -108,6 +111,7 @@ class FaultSuiteIT {
                 recoveries.add(millis(load.firstOkAfter(startedAt)));
                 if (restart % 2 == 0) {
                     a.sigkill();
+                    kills++;
                 } else {
                     assertThat(a.stop()).as("A's exit code after SIGTERM").isZero();
                 }
@@ -117,7 +121,8 @@ class FaultSuiteIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> load.anyAfter(lastStart, r -> r.status() == 200));
             load.close();
 
-            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open");
+            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open", "error");
+            assertErrorsOnlyFromCallsCutByAKill(load.results(), kills, 4);
             report("A restarted every few seconds under 30 s of load", load.results(),
                     recoveries.size() + " restarts; 200 again after (from A's start) " + recoveries);
         }
@@ -251,6 +256,17 @@ class FaultSuiteIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
                 Processes.metric(a.get("/actuator/prometheus").body(), "echo_delayed_replies") == 10);
         return inFlight;
+    }
+
+    /**
+     * A call whose connection dies under it (A SIGKILLed mid-call) can end, in grpc-java, with
+     * UNKNOWN "channel closed (ClosedChannelException)" rather than UNAVAILABLE, which B answers
+     * 502 error (seen on one core). Only calls in flight at a kill may end so: at most one per
+     * load client per kill. (Mapping that case to unavailable is a question for B's outcome table.)
+     */
+    private static void assertErrorsOnlyFromCallsCutByAKill(List<Load.Result> results, int kills, int clients) {
+        assertThat(results.stream().filter(r -> Outcomes.reason(r).equals("error")).count())
+                .as("502 error answers (calls cut by a SIGKILL of A)").isLessThanOrEqualTo((long) kills * clients);
     }
 
     private void startBothWarm() {
