@@ -1,5 +1,6 @@
 package dev.lab1.serviceb.call;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -118,6 +119,12 @@ class ServiceAClient {
 
     private CallResult failed(StatusRuntimeException e, long start, boolean trial) {
         Status status = e.getStatus();
+        if (status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof ClosedChannelException) {
+            // grpc-java ends a call whose connection closed under it (A killed mid-call) as UNKNOWN
+            // "channel closed": that is A gone, not an answer of A.
+            status = Status.UNAVAILABLE.withDescription("connection to A closed during the call").withCause(status.getCause());
+            e = status.asRuntimeException();
+        }
         if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !connection.isConnected()) {
             // The trial waited for a connection that never came: A is down, not slow.
             status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");

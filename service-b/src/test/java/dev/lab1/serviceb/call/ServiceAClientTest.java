@@ -18,6 +18,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
 /** The client's bookkeeping with the breaker, on paths a real A cannot easily provoke. */
@@ -62,5 +63,28 @@ class ServiceAClientTest {
 
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
         assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallCutByItsConnectionClosingIsUnavailableNotAnError() {
+        ServiceAClient client = client();
+        CircuitBreaker breaker = breakers.circuitBreaker(ServiceAClient.SERVICE_A);
+        when(stub.echo(any())).thenThrow(Status.UNKNOWN.withDescription("channel closed")
+                .withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException());
+
+        CallResult result = client.echo("x");
+
+        assertThat(result.reason()).isEqualTo(Reason.UNAVAILABLE);
+        assertThat(result.error()).isEqualTo("service A is not reachable");
+        assertThat(result.detail()).startsWith("UNAVAILABLE: connection to A closed during the call");
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownStatusOfAIsStillAnError() {
+        ServiceAClient client = client();
+        when(stub.echo(any())).thenThrow(Status.UNKNOWN.withDescription("a bug in A").asRuntimeException());
+
+        assertThat(client.echo("x").reason()).isEqualTo(Reason.ERROR);
     }
 }
