@@ -1,16 +1,20 @@
 package dev.lab1.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +24,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * B under many connections: 2,000 idle keep-alive connections and 100 "slowloris" connections that
- * send their headers one byte a second, held open while /health and /call-echo are measured. The
- * latencies are printed for docs/reliability.md; the assertions only catch a hang or a refusal.
+ * send their headers one byte a second, held open while /health and /call-echo are measured; then
+ * B's request-header deadline drops the slow ones. The latencies are printed for
+ * docs/reliability.md; the assertions only catch a hang or a refusal.
  */
 class ConnectionLoadIT {
 
     private static final int IDLE = 2000;
     private static final int SLOW = 100;
     private static final int PROBES = 200;
+    private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(6);
 
     @RegisterExtension
     final ProcessFixture processes = new ProcessFixture();
@@ -35,7 +41,8 @@ class ConnectionLoadIT {
     @Test
     void healthAndCallEchoKeepAnsweringWithThousandsOfConnectionsOpen() throws Exception {
         ServiceProcess a = processes.serviceA();
-        ServiceProcess b = processes.serviceB(a);
+        // A shorter header deadline than the default 10 s, so that the test sees B drop the slow connections.
+        ServiceProcess b = processes.serviceB(a, "--http-limits.request-header-timeout=" + HEADER_TIMEOUT.toSeconds() + "s");
         a.awaitReady();
         b.awaitReady();
         b.warmUp();
@@ -57,11 +64,11 @@ class ConnectionLoadIT {
                 slow.add(socket);
                 sockets.add(socket);
             }
+            Set<Socket> droppedByB = ConcurrentHashMap.newKeySet();
+            long slowSince = System.nanoTime();
             trickle.scheduleAtFixedRate(() -> slow.forEach(socket -> {
-                try {
-                    socket.getOutputStream().write('a');
-                } catch (IOException closedByB) {
-                    // B may close it (idle timeout, limits): that is its right
+                if (!droppedByB.contains(socket) && !trickleOneByte(socket)) {
+                    droppedByB.add(socket);
                 }
             }), 1, 1, TimeUnit.SECONDS);
 
@@ -76,16 +83,23 @@ class ConnectionLoadIT {
                 }
             }
             int threadsDuring = Processes.threads(b.pid());
-            long openSlow = slow.stream().filter(socket -> !socket.isClosed()).count();
+            long slowOpenDuringProbes = SLOW - droppedByB.size();
+            // B's header deadline then drops every trickling connection (and none of the idle ones, which the
+            // 30 s idle timeout will close later).
+            await().atMost(HEADER_TIMEOUT.multipliedBy(3)).until(() -> droppedByB.size() == SLOW);
+            Duration dropped = Duration.ofNanos(System.nanoTime() - slowSince);
             health.sort(Duration::compareTo);
             Duration p50 = health.get(health.size() / 2);
             Duration p99 = health.get(health.size() * 99 / 100);
             Duration worst = health.get(health.size() - 1);
 
             System.out.printf("FAULT-MATRIX | %d idle keep-alive + %d slowloris connections to B | /health x %d: p50 %s, "
-                            + "p99 %s, worst %s; /call-echo %s | B threads %d before, %d during; %d slow connections open%n",
+                            + "p99 %s, worst %s; /call-echo %s | B threads %d before, %d during; %d slow connections open "
+                            + "during the probes, all %d dropped by B's %d s header deadline within %s%n",
                     IDLE, SLOW, PROBES, Outcomes.millis(p50), Outcomes.millis(p99), Outcomes.millis(worst),
-                    calls.stream().map(Http.Answer::status).toList(), threadsBefore, threadsDuring, openSlow);
+                    calls.stream().map(Http.Answer::status).toList(), threadsBefore, threadsDuring, slowOpenDuringProbes,
+                    SLOW, HEADER_TIMEOUT.toSeconds(), Outcomes.millis(dropped));
+            assertThat(dropped).isGreaterThanOrEqualTo(HEADER_TIMEOUT.minusSeconds(1));
             assertThat(calls).extracting(Http.Answer::status).containsOnly(200);
             assertThat(worst).as("a hang catcher, not the latency claim").isLessThan(Duration.ofSeconds(2));
         } finally {
@@ -93,6 +107,24 @@ class ConnectionLoadIT {
             for (Socket socket : sockets) {
                 socket.close();
             }
+        }
+    }
+
+    /** One more header byte; false once B has closed the connection (end of stream, or the write refused). */
+    private static boolean trickleOneByte(Socket socket) {
+        try {
+            socket.setSoTimeout(1);
+            try {
+                if (socket.getInputStream().read() < 0) {
+                    return false;
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                // nothing to read: B is still waiting for the rest of the header
+            }
+            socket.getOutputStream().write('a');
+            return true;
+        } catch (IOException closed) {
+            return false;
         }
     }
 
