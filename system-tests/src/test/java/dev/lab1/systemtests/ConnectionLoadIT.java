@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -52,14 +49,14 @@ class ConnectionLoadIT {
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
         try {
             for (int i = 0; i < IDLE; i++) {
-                Socket socket = connect(b);
+                Socket socket = RawHttp.connect(b.httpPort());
                 socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                readOneAnswer(socket.getInputStream()); // answered, then left open and idle (keep-alive)
+                RawHttp.readOneAnswer(socket.getInputStream()); // answered, then left open and idle (keep-alive)
                 sockets.add(socket);
             }
             List<Socket> slow = new ArrayList<>();
             for (int i = 0; i < SLOW; i++) {
-                Socket socket = connect(b);
+                Socket socket = RawHttp.connect(b.httpPort());
                 socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
                 slow.add(socket);
                 sockets.add(socket);
@@ -103,7 +100,7 @@ class ConnectionLoadIT {
             // The deadline spares idle keep-alive connections: they still carry a request.
             for (Socket idle : sockets.subList(0, 20)) {
                 idle.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                readOneAnswer(idle.getInputStream());
+                RawHttp.readOneAnswer(idle.getInputStream());
             }
             assertThat(calls).extracting(Http.Answer::status).containsOnly(200);
             assertThat(worst).as("a hang catcher, not the latency claim").isLessThan(Duration.ofSeconds(2));
@@ -131,31 +128,5 @@ class ConnectionLoadIT {
         } catch (IOException closed) {
             return false;
         }
-    }
-
-    private static Socket connect(ServiceProcess b) {
-        try {
-            var socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", b.httpPort()), 5000);
-            socket.setSoTimeout(10_000);
-            return socket;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Reads one small answer (head and a Content-Length body), leaving the connection open. */
-    private static void readOneAnswer(InputStream in) throws IOException {
-        var head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("closed before the answer: " + head);
-            }
-            head.append((char) c);
-        }
-        int length = head.toString().lines().filter(line -> line.toLowerCase().startsWith("content-length:"))
-                .mapToInt(line -> Integer.parseInt(line.substring("content-length:".length()).trim())).findFirst().orElse(0);
-        in.readNBytes(length);
     }
 }

@@ -3,17 +3,13 @@ package dev.lab1.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +81,8 @@ class HostileClientIT {
         long bLinesBefore = b.countLogLines("service=B endpoint=/call-echo");
         double failedBefore = breakerFailures();
 
-        var response = send(method, expand(target), headers == null ? "" : expand(headers));
+        var response = RawHttp.send(b.httpPort(), method, expand(target),
+                headers == null ? List.of() : List.of(expand(headers).split(" \\|\\| ")));
 
         assertThat(response.status()).as(what).isEqualTo(status);
         switch (body) {
@@ -134,48 +131,5 @@ class HostileClientIT {
                 .replace("{100K}", "x".repeat(100_000))
                 .replace("{1025}", "x".repeat(1025))
                 .replace("{1000}", IntStream.range(0, 1000).mapToObj(i -> "p" + i + "=1").collect(Collectors.joining("&")));
-    }
-
-    record RawResponse(int status, String head, String body) {
-        String contentType() {
-            return head.lines().filter(line -> line.toLowerCase().startsWith("content-type:"))
-                    .map(line -> line.substring("content-type:".length()).trim()).findFirst().orElse("");
-        }
-
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + body, e);
-            }
-        }
-    }
-
-    /** Exactly these bytes on a fresh connection (no client library to refuse or repair them); the whole answer. */
-    private static RawResponse send(String method, String target, String headerLines) {
-        var request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (String line : headerLines.split(" \\|\\| ")) {
-            if (!line.isBlank()) {
-                request.append(line).append("\r\n");
-            }
-        }
-        request.append("Connection: close\r\n\r\n");
-        try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", b.httpPort()), 5000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            var raw = new ByteArrayOutputStream();
-            try {
-                socket.getInputStream().transferTo(raw);
-            } catch (IOException resetAfterAnswer) {
-                // Jetty may reset a connection it refused after answering: what arrived is the answer.
-            }
-            String text = raw.toString(StandardCharsets.UTF_8);
-            int split = text.indexOf("\r\n\r\n");
-            String head = split < 0 ? text : text.substring(0, split);
-            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head, split < 0 ? "" : text.substring(split + 4));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
