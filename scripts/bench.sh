@@ -16,7 +16,7 @@ WARMUP=${WARMUP:-5}
 A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
-JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000}
+JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
 # glibc's malloc arenas multiply with threads: two, and a periodic trim of the native heap (JDK 17.0.9+;
 # ignored where unknown), keep each JVM's RSS under 256 MB.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}

@@ -22,7 +22,9 @@ final class Http {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1) // as curl and load tools speak to B: no h2c upgrade attempt
-            .connectTimeout(Duration.ofSeconds(2)).build();
+            // Generous: with hundreds of connections opened at once, a SYN dropped from a full
+            // accept queue is retried after 1 s and 3 s; a refused connection still fails at once.
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     record Answer(int status, String body, HttpHeaders headers, Duration elapsed) {
         /** Status 0: no HTTP answer at all (refused, reset, or none within {@link #REQUEST_TIMEOUT}). */

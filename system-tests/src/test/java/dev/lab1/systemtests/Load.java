@@ -5,13 +5,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * A few clients calling one URL in a loop, each at most {@code perClientRate} times a second,
- * recording every answer, until closed (and never past {@link #MAX_DURATION}).
+ * Traffic on one URL, recording every answer, until closed (and never past {@link #MAX_DURATION}).
+ * Two shapes: {@link #start} is a few clients calling in a loop, each at most
+ * {@code perClientRate} times a second (closed loop: a stall of B slows them down too);
+ * {@link #atFixedRate} sends at a fixed rate whatever the answers take (open loop: a stall
+ * piles calls up in flight, as real users' traffic does).
  */
 final class Load implements AutoCloseable {
 
@@ -25,7 +32,11 @@ final class Load implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     private final List<Thread> clients = new ArrayList<>();
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
+
+    private Load() {
+    }
 
     private Load(String url, int clientCount, int perClientRate) {
         long stopAt = System.nanoTime() + MAX_DURATION.toNanos();
@@ -49,6 +60,39 @@ final class Load implements AutoCloseable {
 
     static Load start(String url, int clients, int perClientRate) {
         return new Load(url, clients, perClientRate);
+    }
+
+    /** {@code requestsPerSecond} calls a second, each sent on schedule whether or not earlier ones were answered. */
+    static Load atFixedRate(String url, int requestsPerSecond) {
+        var load = new Load();
+        long periodNanos = 1_000_000_000L / requestsPerSecond;
+        Thread sender = new Thread(() -> {
+            long first = System.nanoTime();
+            long stopAt = first + MAX_DURATION.toNanos();
+            for (long i = 0; load.running && System.nanoTime() < stopAt; i++) {
+                LockSupport.parkNanos(first + i * periodNanos - System.nanoTime());
+                long sentAt = System.nanoTime();
+                // Tracked until its answer is recorded, so that close() returns with every answer in.
+                CompletableFuture<?> recorded = Http.getAsync(url).thenAccept(answer ->
+                        load.results.add(new Result(sentAt, answer.status(), answer.body(), answer.elapsed())));
+                load.inFlight.add(recorded);
+                recorded.whenComplete((done, e) -> load.inFlight.remove(recorded));
+            }
+        }, "load-fixed-rate");
+        sender.setDaemon(true);
+        sender.start();
+        load.clients.add(sender);
+        return load;
+    }
+
+    /** Calls sent and not yet answered (open loop only). */
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Answers recorded so far whose status is {@code status}. */
+    long count(int status) {
+        return results.stream().filter(r -> r.status() == status).count();
     }
 
     List<Result> results() {
@@ -85,6 +129,7 @@ final class Load implements AutoCloseable {
         return results.stream().map(Result::elapsed).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
+    /** Stops sending and waits for the answers of the calls still in flight (each ends within Http's timeout). */
     @Override
     public void close() {
         running = false;
@@ -96,5 +141,7 @@ final class Load implements AutoCloseable {
                 return;
             }
         }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                .orTimeout(Http.REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 }

@@ -10,8 +10,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import java.util.concurrent.TimeUnit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.proto.EchoReply;
+import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,6 +78,36 @@ class ObservabilityIT {
         assertThat(a.awaitLogLines(trace, 1)).hasSize(1);
         assertThat(b.logLines("forged=yes")).allMatch(line -> line.contains(trace) && line.contains("\\n"));
         assertThat(a.logLines("forged=yes")).allMatch(line -> line.contains(trace) && line.contains("\\n"));
+    }
+
+    @Test
+    void aNewlineInAsErrorTextIsEscapedInBsLogLine() throws Exception {
+        // A peer of B's that answers every Echo with an error whose text forges a second line:
+        // B logs gRPC's description (detail=...), the one text in its line that is not its own.
+        String forged = "boom\nservice=B endpoint=/call-echo status=ok forged=yes";
+        int port = ProcessFixture.freePort();
+        Server hostileA = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+                .addService(new ServiceAGrpc.ServiceAImplBase() {
+                    @Override
+                    public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
+                        observer.onError(Status.INTERNAL.withDescription(forged).asRuntimeException());
+                    }
+                }).build().start();
+        try {
+            // A raised time limit: a cold first call must reach the peer, not end as a timeout.
+            var alone = own.serviceBCalling("static://127.0.0.1:" + port,
+                    "--resilience4j.timelimiter.configs.default.timeout-duration=10s").awaitReady();
+            var answer = alone.callEcho("x");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(502); // INTERNAL: A failed
+            assertThat(answer.body()).doesNotContain("forged");
+            String trace = "trace_id=" + answer.header("X-Trace-Id");
+
+            String line = alone.awaitLogLine(trace);
+            assertThat(line).contains("status=error").contains("boom\\nservice=B").contains("forged=yes");
+            assertThat(alone.logLines("forged=yes")).containsExactly(line);
+        } finally {
+            hostileA.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

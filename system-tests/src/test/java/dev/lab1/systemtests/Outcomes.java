@@ -24,13 +24,16 @@ final class Outcomes {
      */
     static final Duration CALL_BOUND = LIMIT.plusSeconds(2);
     /**
-     * 503 circuit_open and busy never touch A: anything near the time limit would mean they did.
+     * 503 circuit_open and busy never touch A, so they come before the time limit, which a call
+     * that waited for A would take in full. Measured at the client, so it includes the client's
+     * side too (200 new connections to a cold B took 0.6 s on a loaded 2-core machine).
      */
-    static final Duration FAST_BOUND = LIMIT.dividedBy(2);
+    static final Duration FAST_BOUND = LIMIT;
     /** A 504 is B's deadline firing: never before it (minus timer granularity). */
     static final Duration TIMEOUT_AT_LEAST = LIMIT.minusMillis(50);
 
     private static final Pattern REASON = Pattern.compile("\"service_a\":\"([a-z_]+)\"");
+    private static final Pattern B_LINE = Pattern.compile("endpoint=/call-echo .*reason=([a-z_]+) .*latency_ms=(\\d+)");
 
     private Outcomes() {
     }
@@ -57,18 +60,37 @@ final class Outcomes {
 
     /**
      * Every answer is one of {@code allowedReasons} ("ok", "unavailable", "timeout", "circuit_open",
-     * "busy"), and within the bound of its kind; no 500, no missing answer.
+     * "busy"), and within the bound of its kind, as the client measured it; no 500, no missing answer.
      */
     static void assertBounded(List<Load.Result> results, String... allowedReasons) {
-        assertThat(countByReason(results).keySet()).as("answers by reason").isSubsetOf(allowedReasons);
-        for (Load.Result result : results) {
-            String reason = reason(result);
-            var elapsed = assertThat(result.elapsed()).as("%s answered after %s", reason, result.elapsed());
-            switch (reason) {
-                case "circuit_open", "busy" -> elapsed.isLessThanOrEqualTo(FAST_BOUND);
-                case "timeout" -> elapsed.isBetween(TIMEOUT_AT_LEAST, CALL_BOUND);
-                default -> elapsed.isLessThanOrEqualTo(CALL_BOUND);
-            }
+        assertThat(countByReason(results).keySet()).as("answers by reason; a missing answer (http_0): %s",
+                results.stream().filter(r -> r.status() == 0).map(Load.Result::body).findFirst().orElse("none"))
+                .isSubsetOf(allowedReasons);
+        results.forEach(result -> assertWithinBound(reason(result), result.elapsed()));
+    }
+
+    /**
+     * The same bounds on B's own measure, the {@code latency_ms} of its log lines for
+     * {@code /call-echo}: for tests whose client clock would also count what happens before B
+     * sees the request (hundreds of connections opened at once wait in the accept queue).
+     */
+    static void assertBoundedAsBLogged(List<String> bLogLines, String... allowedReasons) {
+        var counts = new TreeMap<String, Long>();
+        for (String line : bLogLines) {
+            var matcher = B_LINE.matcher(line);
+            assertThat(matcher.find()).as("B's /call-echo line: %s", line).isTrue();
+            counts.merge(matcher.group(1), 1L, Long::sum);
+            assertWithinBound(matcher.group(1), Duration.ofMillis(Long.parseLong(matcher.group(2))));
+        }
+        assertThat(counts.keySet()).as("B's lines by reason").isSubsetOf(allowedReasons);
+    }
+
+    private static void assertWithinBound(String reason, Duration elapsed) {
+        var check = assertThat(elapsed).as("%s answered after %s", reason, elapsed);
+        switch (reason) {
+            case "circuit_open", "busy" -> check.isLessThan(FAST_BOUND);
+            case "timeout" -> check.isBetween(TIMEOUT_AT_LEAST, CALL_BOUND);
+            default -> check.isLessThanOrEqualTo(CALL_BOUND);
         }
     }
 

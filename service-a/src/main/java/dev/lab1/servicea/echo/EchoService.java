@@ -9,6 +9,7 @@ import dev.lab1.proto.EchoRequest;
 import dev.lab1.proto.HealthCheckReply;
 import dev.lab1.proto.HealthCheckRequest;
 import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import net.devh.boot.grpc.server.service.GrpcService;
@@ -20,16 +21,25 @@ class EchoService extends ServiceAGrpc.ServiceAImplBase {
     private static final HealthCheckReply OK = HealthCheckReply.newBuilder().setStatus("ok").build();
 
     private final long delayNanos;
+    private final int maxMessageLength;
     private final ScheduledExecutorService delayedReplies;
 
     EchoService(EchoProperties properties, ScheduledExecutorService delayedReplies) {
         this.delayNanos = properties.delay().toNanos();
+        this.maxMessageLength = properties.maxMessageLength();
         this.delayedReplies = delayedReplies;
     }
 
     @Override
     public void echo(EchoRequest request, StreamObserver<EchoReply> responseObserver) {
-        EchoReply reply = EchoReply.newBuilder().setMsg(EchoJson.of(request.getMsg())).build();
+        String msg = request.getMsg();
+        // length() counts UTF-16 units, never fewer than code points: the exact count only when close.
+        if (msg.length() > maxMessageLength && msg.codePointCount(0, msg.length()) > maxMessageLength) {
+            responseObserver.onError(Status.INVALID_ARGUMENT
+                    .withDescription("msg is longer than " + maxMessageLength + " characters").asRuntimeException());
+            return;
+        }
+        EchoReply reply = EchoReply.newBuilder().setMsg(EchoJson.of(msg)).build();
         if (delayNanos == 0) {
             answer(responseObserver, reply);
             return;

@@ -1,7 +1,9 @@
 package dev.lab1.servicea.server;
 
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
@@ -14,11 +16,15 @@ class GrpcServerConfiguration {
 
     /**
      * grpc-java's default executor is an unbounded cached pool: a burst of calls becomes a burst of
-     * threads. A fixed pool keeps A's threads (and memory) flat under any load.
+     * threads. A fixed pool keeps A's threads flat under any load, and its bounded queue keeps its
+     * memory flat: when the queue is full the network thread that hands over the task runs it
+     * itself (handlers never block), and reads nothing more from its connections until it is done.
      */
     @Bean(destroyMethod = "shutdown")
     ExecutorService grpcHandlers(GrpcServerTuning tuning) {
-        return Executors.newFixedThreadPool(tuning.handlerThreads(), new CustomizableThreadFactory("grpc-handler-"));
+        return new ThreadPoolExecutor(tuning.handlerThreads(), tuning.handlerThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(tuning.handlerQueueCapacity()), new CustomizableThreadFactory("grpc-handler-"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     @Bean
@@ -26,7 +32,9 @@ class GrpcServerConfiguration {
         return builder -> {
             builder.executor(grpcHandlers);
             if (builder instanceof NettyServerBuilder netty) {
-                netty.maxConcurrentCallsPerConnection(tuning.maxConcurrentCallsPerConnection());
+                netty.maxConcurrentCallsPerConnection(tuning.maxConcurrentCallsPerConnection())
+                        .maxConnectionAge(tuning.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+                        .maxConnectionAgeGrace(tuning.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
             }
         };
     }

@@ -1,5 +1,8 @@
 package dev.lab1.servicea.server;
 
+import java.time.Duration;
+
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -9,10 +12,21 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param handlerThreads                  threads that run call handlers; handlers never block (a
  *                                        delayed reply is scheduled, not slept), so a few suffice
+ * @param handlerQueueCapacity            handler tasks waiting for a thread; past it the network
+ *                                        thread runs the task itself, which stops it reading more
+ *                                        requests meanwhile (back-pressure, never an unbounded queue)
+ * @param maxCallsInFlight                Echo calls A holds at once, delayed
+ *                                        replies included; past it a call is answered
+ *                                        RESOURCE_EXHAUSTED at once
  * @param maxConcurrentCallsPerConnection calls one connection may have open at once; past it the
  *                                        caller waits for a free stream (HTTP/2 flow control)
+ * @param maxConnectionAge                a connection is closed gracefully after about this long, so
+ *                                        that clients re-resolve A's name and find new replicas
+ * @param maxConnectionAgeGrace           how long the calls of such a connection get to finish
  */
 @Validated
 @ConfigurationProperties("service-a.grpc")
-public record GrpcServerTuning(@Positive int handlerThreads, @Positive int maxConcurrentCallsPerConnection) {
+public record GrpcServerTuning(@Positive int handlerThreads, @Positive int handlerQueueCapacity,
+                               @Positive int maxCallsInFlight, @Positive int maxConcurrentCallsPerConnection,
+                               @NotNull Duration maxConnectionAge, @NotNull Duration maxConnectionAgeGrace) {
 }

@@ -1,82 +1,84 @@
 package dev.lab1.serviceb.call;
 
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.TraceContext;
-import io.micrometer.tracing.Tracer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /call-echo?msg=...}: asks A to echo {@code msg} and nests A's answer in B's own, as
- * the original did. Every outcome is one log line, one tick of {@code call_echo_outcomes_total},
- * and a JSON answer whose status says what happened (see {@link Reason}).
+ * the original did. Every outcome is one log line, one tick of {@code call_echo_outcomes_total}
+ * (both in {@link CallEchoOutcomes}), and a JSON answer whose status says what happened (see
+ * {@link Reason}). The answer is JSON whatever the request's {@code Accept}: its content type is
+ * set here, so Spring does no negotiation (and never answers 406).
  */
 @RestController
 class CallEchoController {
-
-    private static final Logger log = LoggerFactory.getLogger(CallEchoController.class);
 
     /** The response header that hands the client the trace id of its request (the same as in both services' logs). */
     static final String TRACE_ID_HEADER = "X-Trace-Id";
 
     private final ServiceAClient serviceA;
-    private final Tracer tracer;
+    private final CallEchoOutcomes outcomes;
     private final int maxMessageLength;
-    private final Map<Reason, Counter> outcomes = new EnumMap<>(Reason.class);
     private final ObjectWriter answers;
     private final ObjectWriter badRequests;
 
-    CallEchoController(ServiceAClient serviceA, Tracer tracer, CallEchoProperties properties, MeterRegistry meters,
-                       ObjectMapper json) {
+    CallEchoController(ServiceAClient serviceA, CallEchoOutcomes outcomes, CallEchoProperties properties, ObjectMapper json) {
         this.serviceA = serviceA;
-        this.tracer = tracer;
+        this.outcomes = outcomes;
         // Bodies are serialised here, once per answer, with writers built once: Spring's generic
         // message-converter path (negotiation, a writer per request) cost more than the call's logic.
         this.answers = json.writerFor(Answer.class);
         this.badRequests = json.writerFor(BadRequest.class);
         this.maxMessageLength = properties.maxMessageLength();
-        for (Reason reason : Reason.values()) {
-            outcomes.put(reason, Counter.builder("call.echo.outcomes")
-                    .description("Answers of /call-echo, by reason")
-                    .tag("reason", reason.label())
-                    .register(meters));
-        }
     }
 
-    @GetMapping(path = "/call-echo", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<byte[]> callEcho(@RequestParam(required = false) String msg) throws JsonProcessingException {
+    @GetMapping(CallEchoOutcomes.PATH)
+    ResponseEntity<byte[]> callEcho(HttpServletRequest request) throws JsonProcessingException {
         long start = System.nanoTime();
+        String[] msg = request.getParameterValues("msg");
         String invalid = validate(msg);
-        CallResult result = invalid != null ? CallResult.failed(Reason.BAD_REQUEST, invalid) : serviceA.echo(msg);
-        outcomes.get(result.reason()).increment();
-        TraceContext trace = tracer.currentTraceContext().context();
-        logCall(result, start, trace);
+        CallResult result = invalid != null ? CallResult.badRequest(invalid) : serviceA.echo(msg[0]);
+        TraceContext trace = outcomes.currentTrace();
+        outcomes.record(result, result.reason().httpStatus().value(), start, trace);
         return answer(result, trace);
     }
 
-    private String validate(String msg) {
+    /**
+     * Spring would answer HEAD with the GET handler, calling A for an answer nobody reads: HEAD is
+     * refused instead (and counted, as every 4xx of /call-echo).
+     */
+    @RequestMapping(path = CallEchoOutcomes.PATH, method = RequestMethod.HEAD)
+    ResponseEntity<byte[]> head() throws JsonProcessingException {
+        long start = System.nanoTime();
+        CallResult result = CallResult.badRequest("HEAD is not supported: use GET /call-echo?msg=...");
+        outcomes.record(result, HttpStatus.METHOD_NOT_ALLOWED.value(), start, outcomes.currentTrace());
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).allow(org.springframework.http.HttpMethod.GET)
+                .contentType(MediaType.APPLICATION_JSON).body(badRequests.writeValueAsBytes(new BadRequest(result.error())));
+    }
+
+    private String validate(String[] msg) {
         if (msg == null) {
             return "query parameter 'msg' is required";
         }
+        if (msg.length > 1) {
+            return "query parameter 'msg' must be given once, not " + msg.length + " times";
+        }
         // length() counts UTF-16 units, never fewer than code points: the exact count only when close.
-        if (msg.length() > maxMessageLength && msg.codePointCount(0, msg.length()) > maxMessageLength) {
+        if (msg[0].length() > maxMessageLength && msg[0].codePointCount(0, msg[0].length()) > maxMessageLength) {
             return "query parameter 'msg' is longer than " + maxMessageLength + " characters";
         }
         return null;
@@ -89,27 +91,13 @@ class CallEchoController {
             response.header(TRACE_ID_HEADER, trace.traceId());
         }
         if (reason == Reason.CIRCUIT_OPEN) {
-            response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, result.retryAfter().toSeconds())));
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(result.retryAfter().toSeconds()));
         }
         return response.body(switch (reason) {
             case OK -> answers.writeValueAsBytes(new Answer(result.echo(), null));
             case BAD_REQUEST -> badRequests.writeValueAsBytes(new BadRequest(result.error()));
             default -> answers.writeValueAsBytes(new Answer(reason.label(), result.error()));
         });
-    }
-
-    private static void logCall(CallResult result, long startNanos, TraceContext trace) {
-        long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        String traceIds = trace == null ? "" : " trace_id=" + trace.traceId() + " span_id=" + trace.spanId();
-        Reason reason = result.reason();
-        if (reason == Reason.OK) {
-            log.info("service=B endpoint=/call-echo status=ok http=200 reason=ok latency_ms={}{}", latencyMs, traceIds);
-        } else {
-            // msg is never logged; texts that are not B's own are quoted, so nothing can split the line.
-            log.info("service=B endpoint=/call-echo status=error http={} reason={} error={} latency_ms={}{}{}",
-                    reason.httpStatus().value(), reason.label(), LogValue.quote(result.error()), latencyMs, traceIds,
-                    result.detail() == null ? "" : " detail=" + LogValue.quote(result.detail()));
-        }
     }
 
     /** B's answer, in the original's shape: {@code service_a} is A's JSON, or the failure reason. */

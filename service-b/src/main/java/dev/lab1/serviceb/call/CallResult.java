@@ -19,16 +19,15 @@ record CallResult(Reason reason, JsonNode echo, String error, Duration retryAfte
         return new CallResult(Reason.OK, echo, null, null, null);
     }
 
-    static CallResult failed(Reason reason, String error) {
-        return new CallResult(reason, null, error, null, null);
+    static CallResult of(ServiceAOutcomes.Outcome outcome, String detail) {
+        return new CallResult(outcome.reason(), null, outcome.message(), null, detail);
     }
 
-    static CallResult failed(Reason reason, String error, String detail) {
-        return new CallResult(reason, null, error, null, detail);
+    static CallResult badRequest(String error) {
+        return new CallResult(Reason.BAD_REQUEST, null, error, null, null);
     }
 
     static CallResult circuitOpen(Duration retryAfter) {
-        return new CallResult(Reason.CIRCUIT_OPEN, null,
-                "circuit breaker is open after repeated failures of service A; not calling it for now", retryAfter, null);
+        return new CallResult(Reason.CIRCUIT_OPEN, null, ServiceAOutcomes.CIRCUIT_OPEN.message(), retryAfter, null);
     }
 }

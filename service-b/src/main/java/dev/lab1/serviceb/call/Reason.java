@@ -1,9 +1,11 @@
 package dev.lab1.serviceb.call;
 
-import io.grpc.Status;
 import org.springframework.http.HttpStatus;
 
-/** Why a {@code /call-echo} answered as it did: the {@code service_a} field, the HTTP status, the metric tag. */
+/**
+ * Why a {@code /call-echo} answered as it did: the {@code service_a} field, the HTTP status, the metric tag.
+ * Which outcome of a call to A gives which reason is {@link ServiceAOutcomes}' table.
+ */
 public enum Reason {
     OK(HttpStatus.OK),
     /** A is not reachable (connection refused, gone, going away). */
@@ -16,7 +18,7 @@ public enum Reason {
     BUSY(HttpStatus.SERVICE_UNAVAILABLE),
     /** A answered, but with an error status or a reply that is not the contract's. */
     ERROR(HttpStatus.BAD_GATEWAY),
-    /** The request was invalid; A was not called. */
+    /** The request was invalid (any 4xx of /call-echo); A was not called. */
     BAD_REQUEST(HttpStatus.BAD_REQUEST);
 
     private final HttpStatus httpStatus;
@@ -34,16 +36,5 @@ public enum Reason {
     /** The wire spelling: {@code unavailable}, {@code circuit_open}, ... */
     public String label() {
         return label;
-    }
-
-    /** The reason for a call to A that ended with this gRPC status. */
-    static Reason forStatus(Status.Code code) {
-        return switch (code) {
-            case OK -> OK;
-            case UNAVAILABLE, CANCELLED -> UNAVAILABLE;
-            case DEADLINE_EXCEEDED -> TIMEOUT;
-            case RESOURCE_EXHAUSTED -> BUSY;
-            default -> ERROR;
-        };
     }
 }

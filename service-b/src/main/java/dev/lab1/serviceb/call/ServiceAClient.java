@@ -1,5 +1,6 @@
 package dev.lab1.serviceb.call;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,14 +19,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Calls A's Echo through the Resilience4j instances named {@value #SERVICE_A}, in this order:
  * bulkhead (bound calls in flight) → circuit breaker (fail fast while A is failing) → the RPC
- * with a gRPC deadline (the time limit).
+ * with a gRPC deadline (the time limit). What each outcome means is {@link ServiceAOutcomes}' table.
  *
  * <p>The guards are used through their permission API rather than decorators so that the order is
  * visible here and no path throws: a rejected call costs no exception. The time limit is a gRPC
@@ -46,35 +49,43 @@ class ServiceAClient {
     private final CircuitBreaker circuitBreaker;
     private final TimeLimiter timeLimiter;
     private final ObjectMapper json;
-    private final long timeLimitNanos;
-    private final String timeoutError;
-    private final String busyError;
+    private final Duration timeLimit;
+    private final ServiceAOutcomes.Outcome bulkheadFull;
+    /** When the breaker last opened (System.nanoTime), for the time actually left in Retry-After. */
+    private volatile long openedAtNanos = System.nanoTime();
 
+    @Autowired
     ServiceAClient(ServiceAChannel channel, BulkheadRegistry bulkheads, CircuitBreakerRegistry circuitBreakers,
                    TimeLimiterRegistry timeLimiters, ObjectMapper json) {
-        this.stub = ServiceAGrpc.newBlockingStub(channel.channel());
+        this(ServiceAGrpc.newBlockingStub(channel.channel()), channel, bulkheads, circuitBreakers, timeLimiters, json);
+    }
+
+    /** With a stub of the test's choice, for paths a real A cannot provoke (an Error thrown by the call). */
+    ServiceAClient(ServiceABlockingStub stub, ServiceAChannel channel, BulkheadRegistry bulkheads,
+                   CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
+        this.stub = stub;
         this.channel = channel;
         this.bulkhead = bulkheads.bulkhead(SERVICE_A);
         this.circuitBreaker = circuitBreakers.circuitBreaker(SERVICE_A);
+        this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
+        this.json = json;
+        this.timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
+        this.bulkheadFull = ServiceAOutcomes.bulkheadFull(bulkhead.getBulkheadConfig().getMaxConcurrentCalls());
         circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.State to = event.getStateTransition().getToState();
             log.info("service=B circuit_breaker={} from={} to={}", circuitBreaker.getName(),
-                    event.getStateTransition().getFromState(), event.getStateTransition().getToState());
-            if (event.getStateTransition().getToState() == CircuitBreaker.State.HALF_OPEN) {
+                    event.getStateTransition().getFromState(), to);
+            if (to == CircuitBreaker.State.OPEN) {
+                openedAtNanos = System.nanoTime();
+            } else if (to == CircuitBreaker.State.HALF_OPEN) {
                 channel.reconnectNow(); // the trial calls should find A if it is back, not a stale backoff
             }
         });
-        this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
-        this.json = json;
-        Duration timeLimit = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
-        this.timeLimitNanos = timeLimit.toNanos();
-        this.timeoutError = "service A did not answer within " + timeLimit.toMillis() + " ms";
-        this.busyError = "too many calls to service A in flight (limit "
-                + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + ")";
     }
 
     CallResult echo(String msg) {
         if (!bulkhead.tryAcquirePermission()) {
-            return CallResult.failed(Reason.BUSY, busyError);
+            return CallResult.of(bulkheadFull, null);
         }
         try {
             if (!circuitBreaker.tryAcquirePermission()) {
@@ -86,7 +97,10 @@ class ServiceAClient {
         }
     }
 
-    /** Runs with a breaker permission held: every path must report to the breaker exactly once. */
+    /**
+     * Runs with a breaker permission held: every path reports to the breaker exactly once, Errors
+     * included, or a half-open trial's permit would leak and the breaker stay half-open.
+     */
     private CallResult guardedEcho(String msg) {
         long start = System.nanoTime();
         boolean trial = circuitBreaker.getState() == CircuitBreaker.State.HALF_OPEN;
@@ -95,17 +109,13 @@ class ServiceAClient {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
             // A trial call waits for a connection (within the deadline) instead of failing on a stale one.
             reply = (trial ? stub.withWaitForReady() : stub)
-                    .withDeadlineAfter(timeLimitNanos, TimeUnit.NANOSECONDS)
+                    .withDeadlineAfter(timeLimit.toNanos(), TimeUnit.NANOSECONDS)
                     .echo(EchoRequest.newBuilder().setMsg(msg).build());
-        } catch (RuntimeException e) {
-            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            Status status = Status.fromThrowable(e);
-            if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !channel.isConnected()) {
-                // The trial waited for a connection that never came: A is down, not slow.
-                status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
-            }
-            timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
-            return failure(status);
+        } catch (StatusRuntimeException e) {
+            return failed(e, start, trial);
+        } catch (Throwable unexpected) {
+            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unexpected);
+            throw unexpected;
         }
         timeLimiter.onSuccess();
         JsonNode echo;
@@ -113,33 +123,49 @@ class ServiceAClient {
             echo = json.readTree(reply.getMsg());
         } catch (JsonProcessingException e) {
             echo = null;
+        } catch (Throwable unexpected) {
+            circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unexpected);
+            throw unexpected;
         }
         if (echo == null || !echo.isObject()) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS,
-                    new IllegalStateException("reply is not a JSON object"));
-            return CallResult.failed(Reason.ERROR, "service A sent a reply that is not a JSON object");
+                    new IllegalStateException(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY.message()));
+            return CallResult.of(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY, null);
         }
         circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return CallResult.ok(echo);
     }
 
-    private CallResult failure(Status status) {
-        Status.Code code = status.getCode();
-        Reason reason = Reason.forStatus(code);
-        String error = switch (reason) {
-            case UNAVAILABLE -> "service A is not reachable";
-            case TIMEOUT -> timeoutError;
-            case BUSY -> "service A is overloaded";
-            default -> "service A answered with status " + code;
-        };
-        String detail = status.getDescription() == null ? code.name() : code + ": " + status.getDescription();
+    private CallResult failed(StatusRuntimeException e, long start, boolean trial) {
+        Status status = e.getStatus();
+        if (status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof ClosedChannelException) {
+            // grpc-java ends a call whose connection closed under it (A killed mid-call) as UNKNOWN
+            // "channel closed": that is A gone, not an answer of A.
+            status = Status.UNAVAILABLE.withDescription("connection to A closed during the call").withCause(status.getCause());
+            e = status.asRuntimeException();
+        }
+        if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !channel.isConnected()) {
+            // The trial waited for a connection that never came: A is down, not slow.
+            status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
+            e = status.asRuntimeException();
+        }
+        // The breaker's predicate reads the table: failures count as failures, timeouts as slow calls.
+        circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+        timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
+        ServiceAOutcomes.Outcome outcome = ServiceAOutcomes.forStatus(status.getCode(), timeLimit);
+        String detail = status.getDescription() == null ? status.getCode().name() : status.getCode() + ": " + status.getDescription();
         if (status.getCause() != null) {
             detail += " (" + status.getCause() + ")";
         }
-        return CallResult.failed(reason, error, detail);
+        return CallResult.of(outcome, detail);
     }
 
+    /** The time actually left in the open state, in whole seconds, at least 1 (Retry-After's unit). */
     private Duration retryAfter() {
-        return Duration.ofMillis(circuitBreaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+        long waitNanos = Duration.ofMillis(circuitBreaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState().apply(1)).toNanos();
+        long leftNanos = openedAtNanos + waitNanos - System.nanoTime();
+        long seconds = (leftNanos + 999_999_999L) / 1_000_000_000L;
+        return Duration.ofSeconds(Math.max(1, seconds));
     }
 }

@@ -1,29 +1,44 @@
 package dev.lab1.serviceb.errors;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
+import dev.lab1.serviceb.call.CallEchoOutcomes;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
-import org.springframework.http.HttpStatus;
 
 /**
  * Errors Jetty answers itself, before Spring sees the request (a request line or headers too
- * large, a malformed request), get a JSON body like every other answer of B, not Jetty's HTML page.
- * Errors inside Spring already have one: Boot's error controller writes it.
+ * large, a malformed request or URI), get B's JSON body like every other answer, not Jetty's HTML
+ * page; when the request was for {@code /call-echo}, it is counted and logged as its bad_request.
+ * Errors inside Spring go to {@link JsonErrorController}.
  */
 class JsonErrorHandler extends ErrorHandler {
+
+    private final CallEchoOutcomes callEcho;
+
+    JsonErrorHandler(CallEchoOutcomes callEcho) {
+        this.callEcho = callEcho;
+    }
 
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        HttpStatus known = HttpStatus.resolve(code);
-        String error = known != null ? known.getReasonPhrase() : "HTTP " + code;
+        String error = ErrorBody.message(code);
+        if (code >= 400 && code < 500 && isCallEcho(request)) {
+            callEcho.rejected(code, error, request.getBeginNanoTime());
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        byte[] body = ("{\"error\":\"" + error + "\",\"status\":" + code + "}").getBytes(StandardCharsets.UTF_8);
-        response.write(true, ByteBuffer.wrap(body), callback);
+        response.write(true, ByteBuffer.wrap(ErrorBody.json(code, error)), callback);
+    }
+
+    private static boolean isCallEcho(Request request) {
+        try {
+            return CallEchoOutcomes.PATH.equals(request.getHttpURI().getPath());
+        } catch (RuntimeException unparsable) {
+            return false;
+        }
     }
 }

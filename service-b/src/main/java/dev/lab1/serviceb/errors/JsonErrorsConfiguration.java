@@ -1,5 +1,6 @@
 package dev.lab1.serviceb.errors;
 
+import dev.lab1.serviceb.call.CallEchoOutcomes;
 import org.springframework.boot.web.embedded.jetty.JettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -8,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 class JsonErrorsConfiguration {
 
     @Bean
-    JettyServerCustomizer jsonErrorPages() {
-        return server -> server.setErrorHandler(new JsonErrorHandler());
+    JettyServerCustomizer jsonErrorPages(CallEchoOutcomes callEcho) {
+        return server -> server.setErrorHandler(new JsonErrorHandler(callEcho));
     }
 }

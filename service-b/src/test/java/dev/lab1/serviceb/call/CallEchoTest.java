@@ -36,7 +36,9 @@ import org.springframework.context.annotation.Import;
         "grpc.server.port=-1",
         "grpc.server.in-process-name=fake-a",
         "service-a.address=in-process:fake-a",
-        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
+        // The production limit: hedging resends a call A answered UNAVAILABLE or RESOURCE_EXHAUSTED
+        // after 150 and 300 ms (service-a.service-config), which must fit in it.
+        "resilience4j.timelimiter.configs.default.timeout-duration=1s",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)
@@ -87,8 +89,8 @@ class CallEchoTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
                 .at("/service_a/echo").textValue()).isEqualTo(msg);
-        await().atMost(Duration.ofSeconds(5)).until(() -> output.getOut().contains("service=B"));
-        assertThat(output.getOut().lines().filter(line -> line.contains("service=B"))).hasSize(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> output.getOut().contains("service=B endpoint=/call-echo"));
+        assertThat(output.getOut().lines().filter(line -> line.contains("service=B endpoint=/call-echo"))).hasSize(1);
         assertThat(output).doesNotContain("lines \"quoted\"");
     }
 
@@ -121,7 +123,7 @@ class CallEchoTest {
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(response.statusCode()).isEqualTo(504);
-        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"timeout\",\"error\":\"service A did not answer within 300 ms\"}",
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"timeout\",\"error\":\"service A did not answer within 1000 ms\"}",
                 response.body(), true);
         await().atMost(Duration.ofSeconds(3)).until(fakeA::cancelledCalls, n -> n == 1);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
@@ -153,7 +155,8 @@ class CallEchoTest {
 
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(response.body()).contains("circuit_open");
-        assertThat(fakeA.calls()).isEqualTo(5);
+        // Five calls of B; A saw at least those (hedging resends a call A answered UNAVAILABLE).
+        assertThat(fakeA.calls()).isGreaterThanOrEqualTo(5);
     }
 
     @Test
@@ -195,6 +198,8 @@ class CallEchoTest {
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.body()).contains("not a JSON object");
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertCounted("error");
     }
 
     @Test
@@ -211,6 +216,104 @@ class CallEchoTest {
         assertThat(fakeA.calls()).isEqualTo(1);
         assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
         assertCounted("bad_request", "bad_request", "ok");
+    }
+
+    @Test
+    void aTimeoutIsASlowCallNotAFailure() {
+        fakeA.hang();
+
+        assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(504);
+
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getMetrics().getNumberOfSlowCalls()).isEqualTo(1);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aSlowCallIsACallThatTimedOut() {
+        // The slow-call threshold is the time limit (1 s here), whatever the limit is set to.
+        assertThat(breaker.getCircuitBreakerConfig().getSlowCallDurationThreshold()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aHungAStillOpensTheBreaker() {
+        fakeA.hang();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(504);
+        }
+
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(http.get("/call-echo?msg=x").body()).contains("circuit_open");
+    }
+
+    @Test
+    void aBurstOfTimeoutsAmongGoodCallsLeavesTheBreakerClosed() {
+        // A short stall of A under load: the calls caught by it time out together, amid good traffic.
+        for (int i = 0; i < 12; i++) {
+            assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(200);
+        }
+        fakeA.hang();
+        for (int i = 0; i < 4; i++) {
+            assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(504);
+        }
+        fakeA.reset();
+
+        assertThat(http.get("/call-echo?msg=x").statusCode()).isEqualTo(200);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.getMetrics().getNumberOfSlowCalls()).isEqualTo(4);
+    }
+
+    @Test
+    void retryAfterIsTheTimeLeftInTheOpenState() {
+        breaker.transitionToOpenState();
+        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).hasValue("5");
+
+        // A second later (5 s wait, whole seconds rounded up): 4 or less, never the full wait again.
+        await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).until(() ->
+                http.get("/call-echo?msg=x").headers().firstValue("Retry-After").map(Integer::parseInt).orElse(99) <= 4);
+        breaker.transitionToHalfOpenState();
+        breaker.transitionToOpenState();
+        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).hasValue("5");
+    }
+
+    @Test
+    void aOverloadedIsBusyAndCountsAgainstA() throws Exception {
+        fakeA.failWith(Status.RESOURCE_EXHAUSTED.withDescription("service A holds 1000 calls already"));
+
+        var response = http.get("/call-echo?msg=hello");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertEquals("{\"service_b\":\"ok\",\"service_a\":\"busy\",\"error\":\"service A is overloaded\"}",
+                response.body(), true);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertCounted("busy");
+    }
+
+    @Test
+    void aReplyThatIsNotAJsonObjectCountsAgainstA() {
+        for (String reply : new String[] {"[1,2]", "\"text\"", "{\"echo\": ", "null"}) {
+            fakeA.replyWithText(reply);
+
+            var response = http.get("/call-echo?msg=hello");
+
+            assertThat(response.statusCode()).isEqualTo(502);
+            assertThat(response.body()).contains("\"service_a\":\"error\"", "not a JSON object");
+        }
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(4);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertCounted("error", "error", "error", "error");
+    }
+
+    @Test
+    void aRepeatedMsgIsABadRequest() throws Exception {
+        var response = http.get("/call-echo?msg=a&msg=b");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertEquals("{\"error\":\"query parameter 'msg' must be given once, not 2 times\"}", response.body(), true);
+        assertThat(fakeA.calls()).isZero();
+        assertCounted("bad_request");
     }
 
     private Map<String, Double> outcomeCounts() {

@@ -1,0 +1,111 @@
+package dev.lab1.servicea;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.lab1.proto.EchoReply;
+import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.HealthCheckRequest;
+import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/**
+ * A's guards on a real port: the inbound message limit, Echo's length check, and the bound on the
+ * calls A holds (a small one here, with a delay, so that it is reached with a few calls).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "grpc.server.port=0",
+        "echo.delay=3s",
+        "service-a.grpc.max-calls-in-flight=4"})
+@Import(GrpcPort.class)
+class ServiceAGuardsTest {
+
+    @Autowired
+    GrpcPort grpcPort;
+    @Autowired
+    MeterRegistry meters;
+
+    GrpcPeer client;
+
+    @BeforeEach
+    void connect() {
+        client = new GrpcPeer(grpcPort.get());
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        client.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> inFlight() == 0);
+    }
+
+    @Test
+    void aMessageLargerThanTheInboundLimitIsRefusedBeforeItIsRead() {
+        assertThatThrownBy(() -> echo("x".repeat(4 * 1024 * 1024), Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+    }
+
+    @Test
+    void aMessageLongerThanTheLimitIsAnInvalidArgument() {
+        // 1025 characters in 4 bytes each: under the 8 KB message limit, over Echo's 1024 characters.
+        assertThatThrownBy(() -> echo("😀".repeat(1025), Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("msg is longer than 1024 characters");
+                });
+    }
+
+    @Test
+    void theLongestMessageBCanSendIsEchoed() {
+        // Past the 3 s delay: a real answer, the longest B sends (1024 characters of 4-byte UTF-8).
+        EchoReply reply = echo("😀".repeat(1024), Duration.ofSeconds(10));
+
+        assertThat(reply.getMsg()).startsWith("{\"echo\": \"😀");
+    }
+
+    @Test
+    void pastTheCallLimitACallIsRefusedAtOnceAndHealthStillAnswers() {
+        var stub = ServiceAGrpc.newFutureStub(client.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        List<ListenableFuture<EchoReply>> held = IntStream.range(0, 4)
+                .mapToObj(i -> stub.echo(EchoRequest.newBuilder().setMsg("held").build())).toList();
+        await().atMost(Duration.ofSeconds(5)).until(() -> inFlight() == 4);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> echo("one too many", Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        // At once: well before the 3 s delay the held calls are waiting for.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(ServiceAGrpc.newBlockingStub(client.channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .healthCheck(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo("ok");
+        assertThat(meters.get("grpc.calls.refused").counter().count()).isGreaterThanOrEqualTo(1);
+
+        // The held calls' callers give up: their places are free again at once.
+        held.forEach(call -> call.cancel(true));
+        await().atMost(Duration.ofSeconds(2)).until(() -> inFlight() == 0);
+    }
+
+    private EchoReply echo(String msg, Duration deadline) {
+        return ServiceAGrpc.newBlockingStub(client.channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .echo(EchoRequest.newBuilder().setMsg(msg).build());
+    }
+
+    private double inFlight() {
+        return meters.get("grpc.calls.in.flight").gauge().value();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.lab1.serviceb.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.fakea.FakeServiceA;
+import dev.lab1.serviceb.Http;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Every gRPC status A can end a call with, through the real B: the HTTP status and body the
+ * client gets, the outcome counted, how the breaker recorded it, and the log line (gRPC's own text
+ * in {@code detail=}, never in the answer). The expected values are {@link ServiceAOutcomes}' rows.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "grpc.server.port=-1",
+        "grpc.server.in-process-name=fake-a",
+        "service-a.address=in-process:fake-a",
+        // The production limit: hedging resends a call A answered UNAVAILABLE or RESOURCE_EXHAUSTED
+        // after 150 and 300 ms (service-a.service-config), which must fit in it.
+        "resilience4j.timelimiter.configs.default.timeout-duration=1s",
+        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
+@Import(FakeServiceA.class)
+@ExtendWith(OutputCaptureExtension.class)
+class OutcomeTableEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    FakeServiceA fakeA;
+    @Autowired
+    CircuitBreakerRegistry breakers;
+    @Autowired
+    MeterRegistry meters;
+
+    @ParameterizedTest
+    @EnumSource(value = Status.Code.class, mode = EnumSource.Mode.EXCLUDE, names = "OK")
+    void aStatusFromAIsAnsweredAsItsRowSays(Status.Code code, CapturedOutput output) throws Exception {
+        var row = ServiceAOutcomes.forStatus(code, Duration.ofSeconds(1));
+        CircuitBreaker breaker = breakers.circuitBreaker("service-a");
+        breaker.reset();
+        fakeA.reset();
+        fakeA.failWith(Status.fromCode(code).withDescription("internal detail at 10.1.2.3"));
+        double countedBefore = counted(row.reason());
+
+        var response = new Http(port).get("/call-echo?msg=x");
+
+        assertThat(response.statusCode()).isEqualTo(row.reason().httpStatus().value());
+        var body = JSON.readTree(response.body());
+        assertThat(body.get("service_a").asText()).isEqualTo(row.reason().label());
+        assertThat(body.get("error").asText()).isEqualTo(row.message()).doesNotContain("10.1.2.3");
+        assertThat(counted(row.reason())).isEqualTo(countedBefore + 1);
+        // A status A sends back at once is fast: only FAILURE rows are failures; nothing here is slow.
+        boolean failure = row.againstA() == ServiceAOutcomes.AgainstA.FAILURE;
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(failure ? 1 : 0);
+        assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(failure ? 0 : 1);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output).contains(
+                "http=" + row.reason().httpStatus().value() + " reason=" + row.reason().label(),
+                "detail=\"" + code + ": internal detail at 10.1.2.3\""));
+    }
+
+    private double counted(Reason reason) {
+        return meters.get("call.echo.outcomes").tag("reason", reason.label()).counter().count();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.lab1.serviceb.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import dev.lab1.serviceb.call.ServiceAOutcomes.AgainstA;
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The outcome table, row by row: every gRPC status code A can end a call with. */
+class ServiceAOutcomesTest {
+
+    private static final Duration LIMIT = Duration.ofSeconds(1);
+    private final ServiceAFailure countsAsFailure = new ServiceAFailure();
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            OK                  | OK          | 200 | NO      |
+            CANCELLED           | UNAVAILABLE | 503 | FAILURE | service A is not reachable
+            UNKNOWN             | ERROR       | 502 | FAILURE | service A answered with status UNKNOWN
+            INVALID_ARGUMENT    | ERROR       | 502 | NO      | service A answered with status INVALID_ARGUMENT
+            DEADLINE_EXCEEDED   | TIMEOUT     | 504 | SLOW    | service A did not answer within 1000 ms
+            NOT_FOUND           | ERROR       | 502 | NO      | service A answered with status NOT_FOUND
+            ALREADY_EXISTS      | ERROR       | 502 | NO      | service A answered with status ALREADY_EXISTS
+            PERMISSION_DENIED   | ERROR       | 502 | NO      | service A answered with status PERMISSION_DENIED
+            RESOURCE_EXHAUSTED  | BUSY        | 503 | FAILURE | service A is overloaded
+            FAILED_PRECONDITION | ERROR       | 502 | NO      | service A answered with status FAILED_PRECONDITION
+            ABORTED             | ERROR       | 502 | NO      | service A answered with status ABORTED
+            OUT_OF_RANGE        | ERROR       | 502 | NO      | service A answered with status OUT_OF_RANGE
+            UNIMPLEMENTED       | ERROR       | 502 | FAILURE | service A answered with status UNIMPLEMENTED
+            INTERNAL            | ERROR       | 502 | FAILURE | service A answered with status INTERNAL
+            UNAVAILABLE         | UNAVAILABLE | 503 | FAILURE | service A is not reachable
+            DATA_LOSS           | ERROR       | 502 | FAILURE | service A answered with status DATA_LOSS
+            UNAUTHENTICATED     | ERROR       | 502 | NO      | service A answered with status UNAUTHENTICATED
+            """)
+    void everyStatusHasOneRow(Status.Code code, Reason reason, int httpStatus, AgainstA againstA, String message) {
+        var outcome = ServiceAOutcomes.forStatus(code, LIMIT);
+
+        assertThat(outcome.reason()).isEqualTo(reason);
+        assertThat(outcome.reason().httpStatus().value()).isEqualTo(httpStatus);
+        assertThat(outcome.againstA()).isEqualTo(againstA);
+        assertThat(outcome.message()).isEqualTo(message);
+        // The breaker's predicate reads the same row: only FAILURE is recorded as a failure.
+        assertThat(countsAsFailure.test(Status.fromCode(code).asRuntimeException())).isEqualTo(againstA == AgainstA.FAILURE);
+        assertThat(countsAsFailure.test(Status.fromCode(code).asException())).isEqualTo(againstA == AgainstA.FAILURE);
+    }
+
+    @Test
+    void theRowsAboveAreEveryStatusCode() {
+        // Guards the CSV above against a code added to grpc-java (the switch itself fails to compile then).
+        Set<Status.Code> listed = EnumSet.noneOf(Status.Code.class);
+        for (Status.Code code : Status.Code.values()) {
+            listed.add(code);
+            assertThat(ServiceAOutcomes.forStatus(code, LIMIT)).isNotNull();
+        }
+        assertThat(listed).hasSize(17);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Status.Code.class)
+    void theClientNeverReadsGrpcsOwnText(Status.Code code) {
+        var outcome = ServiceAOutcomes.forStatus(code, LIMIT);
+
+        if (code != Status.Code.OK) {
+            assertThat(outcome.message()).startsWith("service A ").doesNotContain("io exception", "10.");
+        }
+    }
+
+    @Test
+    void anythingThatIsNotAGrpcAnswerIsAFailureOfA() {
+        assertThat(countsAsFailure.test(new TimeoutException())).isTrue();
+        assertThat(countsAsFailure.test(new IllegalStateException("reply is not a JSON object"))).isTrue();
+        assertThat(countsAsFailure.test(new OutOfMemoryError())).isTrue();
+        assertThat(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY.againstA()).isEqualTo(AgainstA.FAILURE);
+        assertThat(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY.reason()).isEqualTo(Reason.ERROR);
+    }
+
+    @Test
+    void outcomesWithoutACallToANeverCountAgainstIt() {
+        assertThat(ServiceAOutcomes.CIRCUIT_OPEN.againstA()).isEqualTo(AgainstA.NO);
+        assertThat(ServiceAOutcomes.CIRCUIT_OPEN.reason().httpStatus().value()).isEqualTo(503);
+        assertThat(ServiceAOutcomes.bulkheadFull(64).reason()).isEqualTo(Reason.BUSY);
+        assertThat(ServiceAOutcomes.bulkheadFull(64).message()).isEqualTo("too many calls to service A in flight (limit 64)");
+    }
+
+    @Test
+    void reasonsHaveTheDocumentedLabels() {
+        assertThat(Reason.CIRCUIT_OPEN.label()).isEqualTo("circuit_open");
+        assertThat(Reason.BAD_REQUEST.label()).isEqualTo("bad_request");
+        assertThat(Reason.BAD_REQUEST.httpStatus().value()).isEqualTo(400);
+    }
+}

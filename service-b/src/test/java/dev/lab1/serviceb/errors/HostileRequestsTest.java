@@ -1,0 +1,187 @@
+package dev.lab1.serviceb.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.fakea.FakeServiceA;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Requests a hostile or careless client sends, written byte for byte on a socket (an HTTP client
+ * library would refuse or repair most of them): each gets B's JSON with the expected status, never
+ * reaches A, never counts against A, and a 4xx of /call-echo is counted and logged once as bad_request.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "grpc.server.port=-1",
+        "grpc.server.in-process-name=fake-a",
+        "service-a.address=in-process:fake-a",
+        // The production limit: hedging resends a call A answered UNAVAILABLE or RESOURCE_EXHAUSTED
+        // after 150 and 300 ms (service-a.service-config), which must fit in it.
+        "resilience4j.timelimiter.configs.default.timeout-duration=1s",
+        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
+@Import(FakeServiceA.class)
+@ExtendWith(OutputCaptureExtension.class)
+class HostileRequestsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    FakeServiceA fakeA;
+    @Autowired
+    CircuitBreakerRegistry breakers;
+    @Autowired
+    MeterRegistry meters;
+
+    @BeforeEach
+    void reset() {
+        fakeA.reset();
+        breakers.circuitBreaker("service-a").reset();
+    }
+
+    /** Columns: what, method, target, extra header lines (\n-separated), status, counted as a /call-echo bad_request. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            TRACE with a cookie                | TRACE  | /call-echo?msg=x       | Cookie: secret=1           | 405 | true
+            TRACE elsewhere                    | TRACE  | /health                | Cookie: secret=1           | 405 | false
+            HEAD never calls A                 | HEAD   | /call-echo?msg=x       |                            | 405 | true
+            an unknown method                  | FOO    | /call-echo?msg=x       |                            | 405 | true
+            DELETE                             | DELETE | /call-echo?msg=x       |                            | 405 | true
+            malformed percent-escape           | GET    | /call-echo?msg=%ZZ     |                            | 400 | true
+            invalid UTF-8                      | GET    | /call-echo?msg=%C3%28  |                            | 400 | true
+            truncated percent-escape           | GET    | /call-echo?msg=%E2%82  |                            | 400 | true
+            msg twice                          | GET    | /call-echo?msg=a&msg=b |                            | 400 | true
+            an unknown path asking for HTML    | GET    | /nope                  | Accept: text/html          | 404 | false
+            /error asked directly              | GET    | /error                 | Accept: text/html          | 404 | false
+            CR in a header value               | GET    | /call-echo?msg=x       | X-Evil: a{CR}b              | 400 | true
+            20 KB header                       | GET    | /call-echo?msg=x       | X-Big: {20k}               | 431 | true
+            an encoded slash and dot-dot       | GET    | /call-echo/..%2Fhealth |                            | 400 | false
+            """)
+    void refusedWithBsJson(String what, String method, String target, String headers, int status, boolean countedForCallEcho,
+                           CapturedOutput output) {
+        Map<String, Double> before = outcomeCounts();
+        long linesBefore = callEchoLines(output);
+
+        var response = send(method, target, headers == null ? "" : headers.replace("{20k}", "a".repeat(20_000)));
+
+        assertThat(response.status()).as(what).isEqualTo(status);
+        if (!method.equals("HEAD")) {
+            assertThat(response.contentType()).as(what).startsWith("application/json");
+            assertThat(response.json().hasNonNull("error")).as(what).isTrue();
+            assertThat(response.body()).as(what).doesNotContain("secret", "<html", "Exception", "at org.");
+        }
+        assertThat(fakeA.calls()).as(what).isZero();
+        CircuitBreaker breaker = breakers.circuitBreaker("service-a");
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).as(what).isZero();
+        if (countedForCallEcho) {
+            Map<String, Double> expected = new java.util.HashMap<>(before);
+            expected.merge("bad_request", 1.0, Double::sum);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(outcomeCounts()).as(what).isEqualTo(expected);
+                assertThat(callEchoLines(output)).as(what).isEqualTo(linesBefore + 1);
+            });
+            assertThat(output.getOut().lines().filter(l -> l.contains("service=B")).reduce((a, b) -> b).orElseThrow())
+                    .contains("http=" + status + " reason=bad_request");
+        } else {
+            assertThat(outcomeCounts()).as(what).isEqualTo(before);
+        }
+        assertThat(output.getOut()).as(what).doesNotContain("\tat org.eclipse", "\tat org.springframework");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            any Accept                         | Accept: text/html
+            Accept nothing JSON                | Accept: image/png
+            a multipart Content-Type on a GET  | Content-Type: multipart/form-data; boundary=x
+            a form Content-Type on a GET       | Content-Type: application/x-www-form-urlencoded
+            an unknown Content-Type            | Content-Type: application/x-evil
+            """)
+    void oddHeadersGetTheNormalAnswer(String what, String header) {
+        var response = send("GET", "/call-echo?msg=x", header);
+
+        assertThat(response.status()).as(what).isEqualTo(200);
+        assertThat(response.contentType()).as(what).startsWith("application/json");
+        assertThat(response.json().at("/service_a/echo").asText()).as(what).isEqualTo("x");
+        assertThat(fakeA.calls()).isEqualTo(1);
+    }
+
+    private Map<String, Double> outcomeCounts() {
+        return meters.find("call.echo.outcomes").counters().stream()
+                .collect(Collectors.toMap(counter -> counter.getId().getTag("reason"), Counter::count));
+    }
+
+    private static long callEchoLines(CapturedOutput output) {
+        return output.getOut().lines().filter(line -> line.contains("service=B endpoint=/call-echo")).count();
+    }
+
+    record RawResponse(int status, String head, String body) {
+        String contentType() {
+            return head.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
+                    .map(l -> l.substring("content-type:".length()).trim()).findFirst().orElse("");
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    /** One request, exactly these bytes, on its own connection; reads the whole answer. */
+    private RawResponse send(String method, String target, String headerLines) {
+        var request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
+        for (String line : headerLines.split("\\\\n")) {
+            if (!line.isBlank()) {
+                request.append(line.replace("{CR}", "\r")).append("\r\n");
+            }
+        }
+        request.append("Connection: close\r\n\r\n");
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            String raw = readAll(socket.getInputStream());
+            int split = raw.indexOf("\r\n\r\n");
+            String head = split < 0 ? raw : raw.substring(0, split);
+            String body = split < 0 ? "" : raw.substring(split + 4);
+            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        var out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}

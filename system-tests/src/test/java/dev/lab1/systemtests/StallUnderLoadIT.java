@@ -1,0 +1,80 @@
+package dev.lab1.systemtests;
+
+import static dev.lab1.systemtests.Outcomes.millis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A blip is not an outage: A frozen (SIGSTOP) for 1.5 s in the middle of 15 s of load at more
+ * than 200 calls a second costs only the calls caught by the freeze, and B's breaker never opens.
+ * Prints a FAULT-MATRIX line (docs/reliability.md).
+ */
+class StallUnderLoadIT {
+
+    private static final int CLIENTS = 16;
+    private static final int PER_CLIENT_RATE = 20; // at most 320 calls a second in all
+    private static final Duration RUN = Duration.ofSeconds(16);
+    private static final Duration STALL = Duration.ofMillis(1500);
+
+    @RegisterExtension
+    final ProcessFixture processes = new ProcessFixture();
+
+    @Test
+    void aStallOfOneAndAHalfSecondsUnderLoadCostsOnlyTheCallsCaughtByIt() {
+        ServiceProcess a = processes.serviceA();
+        ServiceProcess b = processes.serviceB(a);
+        a.awaitReady();
+        b.awaitReady();
+        b.warmUp(20);
+
+        long loadStart = System.nanoTime();
+        long stoppedAt;
+        long continuedAt;
+        List<Load.Result> results;
+        try (var load = Load.start(b.callEchoUrl("stall"), CLIENTS, PER_CLIENT_RATE)) {
+            pass(RUN.minus(STALL).dividedBy(2)); // ~7 s of load first
+            a.sigstop();
+            stoppedAt = System.nanoTime();
+            pass(STALL);
+            a.sigcont();
+            continuedAt = System.nanoTime();
+            pass(RUN.minus(Duration.ofNanos(continuedAt - loadStart)));
+            load.close();
+            results = load.results();
+        }
+        Duration ran = Duration.ofNanos(results.stream().mapToLong(r -> r.sentAtNanos() + r.elapsed().toNanos()).max()
+                .orElseThrow() - loadStart);
+        double rate = results.size() / (ran.toNanos() / 1e9);
+        // The calls caught by the freeze: in flight 100 ms into it, when every client's call is stuck on A
+        // (clients pace themselves 50 ms apart, so at the very instant of SIGSTOP most are between calls).
+        long caughtAt = stoppedAt + Duration.ofMillis(100).toNanos();
+        long inFlightAtFreeze = results.stream()
+                .filter(r -> r.sentAtNanos() <= caughtAt && r.sentAtNanos() + r.elapsed().toNanos() >= caughtAt).count();
+        long failed = results.stream().filter(r -> r.status() != 200).count();
+        long opened = b.countLogLines("circuit_breaker=service-a from=\\w+ to=OPEN");
+
+        System.out.printf("FAULT-MATRIX | A frozen (SIGSTOP) %d ms under %d clients, %.0f calls/s for %d s | %s | "
+                        + "%d failed answers, %d calls in flight at the freeze; breaker opened %d times; worst %s%n",
+                STALL.toMillis(), CLIENTS, rate, ran.toSeconds(), Outcomes.countByReason(results), failed,
+                inFlightAtFreeze, opened, millis(Load.worstLatency(results)));
+        assertThat(rate).as("calls a second over the run").isGreaterThanOrEqualTo(200);
+        assertThat(ran).isGreaterThanOrEqualTo(Duration.ofSeconds(15));
+        assertThat(inFlightAtFreeze).isPositive();
+        assertThat(failed).as("failed answers, with %d calls in flight at the freeze", inFlightAtFreeze)
+                .isLessThanOrEqualTo(2 * inFlightAtFreeze);
+        assertThat(opened).as("breaker openings").isZero();
+        assertThat(Outcomes.countByReason(results).keySet()).isSubsetOf("ok", "timeout");
+        assertThat(b.get("/actuator/health").body()).contains("\"circuitBreaker\":\"CLOSED\"");
+    }
+
+    /** The scenario is a timeline (load, freeze, load), not a wait for some state: let this much time pass. */
+    private static void pass(Duration duration) {
+        await().pollDelay(duration).atMost(duration.plusSeconds(5)).until(() -> true);
+    }
+}
