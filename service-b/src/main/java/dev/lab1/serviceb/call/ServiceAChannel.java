@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.proto.ServiceAGrpc;
 import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
@@ -35,8 +36,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code service-a.address} names one A or several replicas ({@link ServiceAChannelProperties}).</li>
  * <li>{@code service-a.service-config} (gRPC's own service config) balances calls round-robin over
- *     the replicas that answer {@code grpc.health.v1} SERVING, ejects the ones that fail, and hedges
- *     a call that a replica leaves unanswered on another one, within the same deadline.</li>
+ *     the replicas that answer {@code grpc.health.v1} SERVING and ejects the ones that fail;
+ *     {@code service-a.hedging} re-sends a call a replica leaves unanswered to another one, within
+ *     the same deadline, when there can be another one.</li>
  * <li>grpc-java's reconnect backoff grows to 2 minutes: a replica that is back would wait that long.
  *     Every {@code service-a.reconnect-interval} the backoff is reset, so a replica that comes back
  *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
@@ -85,16 +87,47 @@ public class ServiceAChannel implements DisposableBean {
             builder.keepAliveTime(properties.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                     .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
-        return builder.defaultServiceConfig(serviceConfig(properties.serviceConfig()))
+        Map<String, Object> config = serviceConfig(properties.serviceConfig());
+        if (canNameSeveralReplicas(address) && properties.hedging().maxAttempts() > 1) {
+            config.put("methodConfig", List.of(hedgedEcho(properties.hedging())));
+        }
+        return builder.defaultServiceConfig(config)
                 .disableServiceConfigLookUp() // the policy is B's, never whatever a DNS TXT record says
                 .enableRetry();
     }
 
+    /**
+     * A list of two or more, or a DNS name (it may resolve to several addresses). With one A there is
+     * no other replica to re-send a call to: hedging would only multiply the calls a slow A gets and
+     * delay the answer when A is down.
+     */
+    static boolean canNameSeveralReplicas(String address) {
+        return address.startsWith(StaticAddresses.SCHEME + "://") ? StaticAddresses.parse(address).size() > 1
+                : !address.startsWith("in-process:");
+    }
+
+    /**
+     * Echo's hedging policy: an attempt left unanswered for {@code delay} is sent again (round-robin:
+     * most likely to another replica), up to {@code maxAttempts}; the first answer wins within the
+     * call's one deadline. An attempt ending UNAVAILABLE or UNKNOWN (a replica gone, or its
+     * connection cut mid-call) does not end the call while another attempt may still answer; any
+     * other status does. No retryThrottling: once throttled, grpc-java ends a call on its first
+     * failed attempt even while another is still being answered (a draining A's calls would fail).
+     */
+    private static Map<String, Object> hedgedEcho(ServiceAChannelProperties.Hedging hedging) {
+        return Map.of(
+                "name", List.of(Map.of("service", ServiceAGrpc.SERVICE_NAME, "method", "Echo")),
+                "hedgingPolicy", Map.of(
+                        "maxAttempts", (double) hedging.maxAttempts(),
+                        "hedgingDelay", hedging.delay().toMillis() / 1000.0 + "s",
+                        "nonFatalStatusCodes", List.of("UNAVAILABLE", "UNKNOWN")));
+    }
+
     /** The service config as grpc-java takes it: JSON objects, lists, strings, booleans and doubles. */
-    static Map<String, ?> serviceConfig(String json) {
+    static Map<String, Object> serviceConfig(String json) {
         try {
             @SuppressWarnings("unchecked")
-            var config = (Map<String, ?>) doubles(new ObjectMapper().readValue(json, Map.class));
+            var config = (Map<String, Object>) doubles(new ObjectMapper().readValue(json, Map.class));
             return config;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("service-a.service-config is not valid JSON: " + e.getOriginalMessage(), e);

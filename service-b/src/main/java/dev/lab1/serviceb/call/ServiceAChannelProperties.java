@@ -2,6 +2,9 @@ package dev.lab1.serviceb.call;
 
 import java.time.Duration;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,13 +20,24 @@ import org.springframework.validation.annotation.Validated;
  * @param keepAliveTime     idle time on a connection after which B pings A
  * @param keepAliveTimeout  how long a ping may go unanswered before the connection counts as dead
  * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
- * @param serviceConfig     gRPC service config (JSON): balancing, replica health, hedging
+ * @param serviceConfig     gRPC service config (JSON): balancing over replicas, their health, ejection
+ * @param hedging           re-sending a call a replica leaves unanswered to another one
  */
 @Validated
 @ConfigurationProperties("service-a")
 public record ServiceAChannelProperties(@NotBlank String address, @NotNull NegotiationType negotiationType,
                                         @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
-                                        @NotNull Duration reconnectInterval, @NotBlank String serviceConfig) {
+                                        @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
+                                        @NotNull @Valid Hedging hedging) {
 
     public enum NegotiationType { PLAINTEXT, TLS }
+
+    /**
+     * Hedging of {@code Echo} (idempotent), used when {@code address} can name several replicas.
+     *
+     * @param maxAttempts attempts per call at most, the first included (1: no hedging)
+     * @param delay       how long an attempt may go unanswered before the next one is sent
+     */
+    public record Hedging(@Min(1) @Max(5) int maxAttempts, @NotNull Duration delay) {
+    }
 }

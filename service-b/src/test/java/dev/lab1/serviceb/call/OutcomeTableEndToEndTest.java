@@ -31,9 +31,7 @@ import org.springframework.context.annotation.Import;
         "grpc.server.port=-1",
         "grpc.server.in-process-name=fake-a",
         "service-a.address=in-process:fake-a",
-        // The production limit: hedging resends a call A answered UNAVAILABLE or RESOURCE_EXHAUSTED
-        // after 150 and 300 ms (service-a.service-config), which must fit in it.
-        "resilience4j.timelimiter.configs.default.timeout-duration=1s",
+        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)
@@ -53,7 +51,7 @@ class OutcomeTableEndToEndTest {
     @ParameterizedTest
     @EnumSource(value = Status.Code.class, mode = EnumSource.Mode.EXCLUDE, names = "OK")
     void aStatusFromAIsAnsweredAsItsRowSays(Status.Code code, CapturedOutput output) throws Exception {
-        var row = ServiceAOutcomes.forStatus(code, Duration.ofSeconds(1));
+        var row = ServiceAOutcomes.forStatus(code, Duration.ofMillis(300));
         CircuitBreaker breaker = breakers.circuitBreaker("service-a");
         breaker.reset();
         fakeA.reset();

@@ -25,7 +25,10 @@ class ServiceAChannelTest {
                     DurationStyle.detectAndParse(yaml.getProperty("service-a.keep-alive-time").toString()),
                     DurationStyle.detectAndParse(yaml.getProperty("service-a.keep-alive-timeout").toString()),
                     DurationStyle.detectAndParse(yaml.getProperty("service-a.reconnect-interval").toString()),
-                    yaml.getProperty("service-a.service-config").toString());
+                    yaml.getProperty("service-a.service-config").toString(),
+                    new ServiceAChannelProperties.Hedging(
+                            Integer.parseInt(yaml.getProperty("service-a.hedging.max-attempts").toString()),
+                            DurationStyle.detectAndParse(yaml.getProperty("service-a.hedging.delay").toString())));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -42,8 +45,16 @@ class ServiceAChannelTest {
         assertThat(LoadBalancerRegistry.getDefaultRegistry().getProvider("round_robin")).isNotNull();
         // grpc-java wants JSON numbers as doubles: an Integer would fail the config at the first call.
         @SuppressWarnings("unchecked")
-        var hedging = (Map<String, Object>) ((List<Map<String, Object>>) config.get("methodConfig")).get(0).get("hedgingPolicy");
-        assertThat(hedging.get("maxAttempts")).isInstanceOf(Double.class);
+        var outliers = (Map<String, Object>) balancing.get(0).get(policy);
+        assertThat(outliers.get("maxEjectionPercent")).isInstanceOf(Double.class);
+    }
+
+    @Test
+    void hedgingOnlyWhereThereCanBeAnotherReplica() {
+        assertThat(ServiceAChannel.canNameSeveralReplicas("static://localhost:8080")).isFalse();
+        assertThat(ServiceAChannel.canNameSeveralReplicas("in-process:fake-a")).isFalse();
+        assertThat(ServiceAChannel.canNameSeveralReplicas("static://h1:8080,h2:8080")).isTrue();
+        assertThat(ServiceAChannel.canNameSeveralReplicas("dns:///service-a:8080")).isTrue();
     }
 
     @Test
