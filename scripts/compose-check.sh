@@ -31,7 +31,7 @@ STANDIN_PACKAGES=openjdk-17-jdk-headless,ca-certificates
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PROJECT=lab1check
 STANDIN=lab1check/standin-jdk:$SUITE
-STANDIN_PROMETHEUS=lab1check/standin-prometheus:$SUITE
+STANDIN_PROMETHEUS=lab1check/standin-prometheus:latest
 STOP_GRACE=15     # stop_grace_period of both services in docker-compose.yml
 unset A_DELAY     # the run starts with A at normal speed, whatever the caller's shell says
 export BIND_ADDRESS=${BIND_ADDRESS:-127.0.0.1}
