@@ -27,11 +27,11 @@ RUN ./mvnw -B -ntp dependency:go-offline
 ARG SERVICE=service-a
 COPY . .
 RUN ./mvnw -B -ntp -pl "${SERVICE}" -am package -Dmaven.test.skip=true
-# The health check probes this service's own HTTP port: server.port of its application.yml.
 # Spring Boot's layers, from least to most often changed. The snapshot-dependencies layer is
 # usually empty, and the legacy builder cannot COPY an empty folder ("layer does not exist"), so
 # it is folded into the application layer, which also changes often. Any other layer (a custom
 # layers.xml) stops the build here rather than being left out of the image.
+# The health check probes this service's own HTTP port: server.port of its application.yml.
 RUN jar="$(ls "${SERVICE}"/target/"${SERVICE}"-*.jar)" \
  && java -Djarmode=tools -jar "$jar" extract --layers --launcher --destination /layers \
  && layers="$(java -Djarmode=tools -jar "$jar" list-layers | sort | tr '\n' ' ')" \
