@@ -392,6 +392,51 @@ say "B recovered $((SECONDS - STEP_START)) s after A was re-created"
     || fail "service-b was restarted or re-created during the proofs"
 say "service-b: same container, started once ($B_STARTED), never restarted"
 
+step "replicas: docker-compose up --scale service-a=3 -> B calls all three; one killed costs nothing"
+# Replicas cannot share host ports: empty A_GRPC_PORT/A_HTTP_PORT give each one free ports.
+A_GRPC_PORT= A_HTTP_PORT= compose up -d --no-deps --no-build --scale service-a=3 service-a 2>&1 | sed 's/^/    /'
+mapfile -t REPLICAS < <(container service-a)
+((${#REPLICAS[@]} == 3)) || fail "expected 3 service-a containers, found ${#REPLICAS[@]}"
+for id in "${REPLICAS[@]}"; do
+    deadline=$((SECONDS + 120))
+    until [[ $(docker inspect -f '{{.State.Health.Status}}' "$id") == healthy ]]; do
+        ((SECONDS < deadline)) || fail "replica ${id:0:12} not healthy within 120 s"
+        sleep 1
+    done
+done
+say "3 replicas healthy after $((SECONDS - STEP_START)) s"
+# B finds new replicas when it re-resolves service-a: on a lost connection, or when A ages its
+# connections out (service-a.grpc.max-connection-age, 30 s).
+echo_calls() { docker logs "$1" 2>&1 | grep -c 'procedure=Echo status=ok' || true; }
+declare -A BEFORE
+for id in "${REPLICAS[@]}"; do BEFORE[$id]=$(echo_calls "$id"); done
+deadline=$((SECONDS + 90))
+while :; do
+    call "$B/call-echo?msg=replicas"
+    serving=0
+    for id in "${REPLICAS[@]}"; do (($(echo_calls "$id") > BEFORE[$id])) && serving=$((serving + 1)); done
+    ((serving == 3)) && break
+    ((SECONDS < deadline)) || fail "B reached $serving of 3 replicas within 90 s"
+    sleep 0.2
+done
+say "B's calls reach all 3 replicas ($((SECONDS - STEP_START)) s into the step)"
+# Calls keep going (4 clients) while one replica is killed: none may fail.
+: > "$WORK/replica-calls"
+clients=()
+for client in 1 2 3 4; do
+    (for _ in $(seq 1 100); do call "$B/call-echo?msg=replicas"; echo "$HTTP" >> "$WORK/replica-calls"; done) &
+    clients+=($!)
+done
+sleep 1
+docker kill "${REPLICAS[1]}" > /dev/null
+say "replica ${REPLICAS[1]:0:12} killed (SIGKILL) with calls in flight"
+wait "${clients[@]}"  # only the clients: the engine runs in the background too
+failed=$(grep -vc '^200$' "$WORK/replica-calls" || true)
+say "$(wc -l < "$WORK/replica-calls") calls while a replica was killed: $failed not 200"
+((failed == 0)) || fail "$failed calls failed while one of three replicas was killed: $(sort "$WORK/replica-calls" | uniq -c | tr '\n' ' ')"
+compose up -d --no-deps --no-build --scale service-a=1 service-a 2>&1 | sed 's/^/    /'
+wait_healthy service-a
+
 step "Prometheus: both targets up, alert rules loaded"
 deadline=$((SECONDS + 60))
 until curl -s -m 5 "$PROMETHEUS/api/v1/targets" > "$WORK/targets.json" && python3 - "$WORK/targets.json" <<'EOF'
