@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
+import dev.lab1.fakea.BAgainstFakeA;
 import dev.lab1.fakea.FakeServiceA;
 import dev.lab1.serviceb.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -23,23 +24,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 /** B wired as in production, against an in-process fake A: one test per row of the outcome table. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "grpc.server.port=-1",
-        "grpc.server.in-process-name=fake-a",
-        "service-a.address=in-process:fake-a",
-        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
-@Import(FakeServiceA.class)
-@ExtendWith(OutputCaptureExtension.class)
+@BAgainstFakeA
 class CallEchoTest {
 
     @LocalServerPort

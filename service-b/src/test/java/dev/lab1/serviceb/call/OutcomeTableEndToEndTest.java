@@ -6,35 +6,25 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.fakea.BAgainstFakeA;
 import dev.lab1.fakea.FakeServiceA;
 import dev.lab1.serviceb.Http;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 /**
  * Every gRPC status A can end a call with, through the real B: the HTTP status and body the
  * client gets, the outcome counted, how the breaker recorded it, and the log line (gRPC's own text
  * in {@code detail=}, never in the answer). The expected values are {@link ServiceAOutcomes}' rows.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "grpc.server.port=-1",
-        "grpc.server.in-process-name=fake-a",
-        "service-a.address=in-process:fake-a",
-        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
-@Import(FakeServiceA.class)
-@ExtendWith(OutputCaptureExtension.class)
+@BAgainstFakeA
 class OutcomeTableEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -16,35 +16,25 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lab1.fakea.BAgainstFakeA;
 import dev.lab1.fakea.FakeServiceA;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 
 /**
  * Requests a hostile or careless client sends, written byte for byte on a socket (an HTTP client
  * library would refuse or repair most of them): each gets B's JSON with the expected status, never
  * reaches A, never counts against A, and a 4xx of /call-echo is counted and logged once as bad_request.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "grpc.server.port=-1",
-        "grpc.server.in-process-name=fake-a",
-        "service-a.address=in-process:fake-a",
-        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
-@Import(FakeServiceA.class)
-@ExtendWith(OutputCaptureExtension.class)
+@BAgainstFakeA
 class HostileRequestsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,29 @@
+package dev.lab1.fakea;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Import;
+
+/**
+ * B wired as in production on a random port, calling an in-process {@link FakeServiceA} whose
+ * behaviour each test chooses. A 300 ms time limit and a bulkhead of one call keep the timeout and
+ * busy rows quick to play. Every test class with it shares one application context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "grpc.server.port=-1",
+        "grpc.server.in-process-name=fake-a",
+        "service-a.address=in-process:fake-a",
+        "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
+        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
+@Import(FakeServiceA.class)
+@ExtendWith(OutputCaptureExtension.class)
+public @interface BAgainstFakeA {
+}
