@@ -36,9 +36,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code service-a.address} names one A or several replicas ({@link ServiceAChannelProperties}).</li>
  * <li>{@code service-a.service-config} (gRPC's own service config) balances calls round-robin over
- *     the replicas that answer {@code grpc.health.v1} SERVING and ejects the ones that fail;
- *     {@code service-a.hedging} re-sends a call a replica leaves unanswered to another one, within
- *     the same deadline, when there can be another one.</li>
+ *     the replicas and ejects the ones that fail. When there can be several replicas, only those
+ *     that answer {@code grpc.health.v1} SERVING get calls, and {@code service-a.hedging} re-sends a
+ *     call a replica leaves unanswered to another one, within the same deadline.</li>
  * <li>grpc-java's reconnect backoff grows to 2 minutes: a replica that is back would wait that long.
  *     Every {@code service-a.reconnect-interval} the backoff is reset, so a replica that comes back
  *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
@@ -88,8 +88,14 @@ public class ServiceAChannel implements DisposableBean {
                     .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         Map<String, Object> config = serviceConfig(properties.serviceConfig());
-        if (canNameSeveralReplicas(address) && properties.hedging().maxAttempts() > 1) {
-            config.put("methodConfig", List.of(hedgedEcho(properties.hedging())));
+        if (canNameSeveralReplicas(address)) {
+            // A replica that reports NOT_SERVING (draining on SIGTERM) gets no new call. Not with one
+            // A: there is nobody else to call, and the health check's own retry backoff, which
+            // resetConnectBackoff does not reset, could hold back the first call after an outage.
+            config.put("healthCheckConfig", Map.of("serviceName", ""));
+            if (properties.hedging().maxAttempts() > 1) {
+                config.put("methodConfig", List.of(hedgedEcho(properties.hedging())));
+            }
         }
         return builder.defaultServiceConfig(config)
                 .disableServiceConfigLookUp() // the policy is B's, never whatever a DNS TXT record says
@@ -98,7 +104,7 @@ public class ServiceAChannel implements DisposableBean {
 
     /**
      * A list of two or more, or a DNS name (it may resolve to several addresses). With one A there is
-     * no other replica to re-send a call to: hedging would only multiply the calls a slow A gets and
+     * no other replica to move calls to: hedging would only multiply the calls a slow A gets and
      * delay the answer when A is down.
      */
     static boolean canNameSeveralReplicas(String address) {
