@@ -4,7 +4,10 @@
 #   B /call-echo with the breaker open (A stopped) · B /call-echo with A slow (--delay=2),
 #   with B /health measured alongside · start-up time and RSS of each service.
 # HTTP load is wrk (installed from Debian's packages if missing), THREADS x CONNECTIONS for
-# DURATION seconds after WARMUP seconds; A's Echo is driven at the same concurrency.
+# DURATION seconds; A's Echo is driven at the same concurrency. Before the first measurement, B gets
+# WARMUP seconds of /call-echo (and a quarter of that of /health), the breaker-open path a quarter
+# of it: on 2 cores the JIT compiler needs about 40 s of /call-echo before it stops compiling (its
+# thread took a quarter of B's CPU until then), so a shorter warm-up measures the compiler.
 # The services start from their jars exactly as the README says (same JVM flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +15,7 @@ cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-40}
 A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
@@ -21,8 +24,8 @@ JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96
 # ignored where unknown), keep each JVM's RSS under 256 MB.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/bench}
-JAR_A=service-a/target/service-a-1.0.0-SNAPSHOT.jar
-JAR_B=service-b/target/service-b-1.0.0-SNAPSHOT.jar
+JAR_A=${JAR_A:-service-a/target/service-a-1.0.0-SNAPSHOT.jar}   # another build's jars, to compare
+JAR_B=${JAR_B:-service-b/target/service-b-1.0.0-SNAPSHOT.jar}
 JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
 B=http://127.0.0.1:$B_PORT
 
@@ -92,15 +95,15 @@ B_PID=$!; PIDS+=("$B_PID")
 await_http "$B/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))
 
-echo "warming up ($WARMUP s each)" >&2
-http_load "$WARMUP" "$CONNECTIONS" "$B/health" > /dev/null
+echo "warming up (/health $((WARMUP / 4)) s, /call-echo $WARMUP s)" >&2
+http_load $((WARMUP / 4)) "$CONNECTIONS" "$B/health" > /dev/null
 http_load "$WARMUP" "$CONNECTIONS" "$B/call-echo?msg=bench" > /dev/null
 
 health=$(http_load "$DURATION" "$CONNECTIONS" "$B/health")
 row "B /health" "$health"
 echo_up=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
 row "B /call-echo, A up" "$echo_up"
-direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" "$WARMUP" "$DURATION" | grep '^RESULT')
+direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" $((WARMUP / 4)) "$DURATION" | grep '^RESULT')
 row "A Echo over gRPC, direct (load-generator)" "$direct"
 rss_a=$(rss_mb "$A_PID"); rss_b=$(rss_mb "$B_PID")
 
@@ -108,6 +111,7 @@ kill "$A_PID"; wait "$A_PID" 2>/dev/null || true
 for _ in $(seq 1 50); do
   curl -s "$B/call-echo?msg=bench" | grep -q circuit_open && break
 done
+http_load $((WARMUP / 4)) "$CONNECTIONS" "$B/call-echo?msg=bench" > /dev/null
 open=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
 row "B /call-echo, breaker open (A stopped)" "$open"
 
