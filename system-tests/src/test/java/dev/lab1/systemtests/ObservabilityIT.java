@@ -143,7 +143,8 @@ class ObservabilityIT {
         }
 
         assertThat(used).contains("call_echo_outcomes_total", "resilience4j_circuitbreaker_state",
-                "http_server_requests_seconds_bucket", "grpc_server_seconds_bucket", "grpc_client_seconds_bucket", "echo_delay_seconds");
+                "http_server_requests_seconds_bucket", "grpc_server_seconds_bucket", "resilience4j_circuitbreaker_calls_seconds_sum",
+                "echo_delay_seconds");
         assertThat(scraped).containsAll(used);
     }
 

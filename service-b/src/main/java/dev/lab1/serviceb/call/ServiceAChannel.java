@@ -22,11 +22,13 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.inprocess.InProcessChannelBuilder;
-import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
-import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,7 +46,7 @@ import org.springframework.stereotype.Component;
  *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
  * </ul>
  *
- * Every call is observed (Micrometer: {@code grpc_client_seconds}, and the trace context sent to A).
+ * Every call carries the trace context of B's request to A ({@link TraceContextInterceptor}).
  */
 @Component
 public class ServiceAChannel implements DisposableBean {
@@ -52,12 +54,19 @@ public class ServiceAChannel implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ServiceAChannel.class);
 
     private final ManagedChannel channel;
-    private final Channel observed;
+    private final Channel traced;
     private final ScheduledExecutorService reconnects;
 
-    ServiceAChannel(ServiceAChannelProperties properties, ObservationRegistry observations) {
+    @Autowired
+    ServiceAChannel(ServiceAChannelProperties properties, Tracer tracer, ObjectProvider<Propagator> propagator) {
+        // With tracing off (management.tracing.enabled=false, as in @SpringBootTest) there is no
+        // propagator and no context to send.
+        this(properties, tracer, propagator.getIfAvailable(() -> Propagator.NOOP));
+    }
+
+    ServiceAChannel(ServiceAChannelProperties properties, Tracer tracer, Propagator propagator) {
         this.channel = builder(properties).build();
-        this.observed = ClientInterceptors.intercept(channel, new ObservationGrpcClientInterceptor(observations));
+        this.traced = ClientInterceptors.intercept(channel, new TraceContextInterceptor(tracer, propagator));
         this.reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "service-a-reconnect");
             thread.setDaemon(true);
@@ -155,9 +164,9 @@ public class ServiceAChannel implements DisposableBean {
         return value;
     }
 
-    /** The channel to call A on (observed). */
+    /** The channel to call A on (with the trace context). */
     public Channel channel() {
-        return observed;
+        return traced;
     }
 
     /** READY while at least one replica is connected. */

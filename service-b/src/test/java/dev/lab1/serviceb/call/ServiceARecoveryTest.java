@@ -26,7 +26,8 @@ import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -137,6 +138,6 @@ class ServiceARecoveryTest {
 
     /** B's channel as configured in production (application.yml's service config), to an in-process name. */
     private static ServiceAChannel channelTo(String inProcessName) {
-        return new ServiceAChannel(ServiceAChannelTest.properties("in-process:" + inProcessName), ObservationRegistry.NOOP);
+        return new ServiceAChannel(ServiceAChannelTest.properties("in-process:" + inProcessName), Tracer.NOOP, Propagator.NOOP);
     }
 }
