@@ -8,7 +8,8 @@
 # WARMUP seconds of /call-echo (and a quarter of that of /health), the breaker-open path a quarter
 # of it: on 2 cores the JIT compiler needs about 40 s of /call-echo before it stops compiling (its
 # thread took a quarter of B's CPU until then), so a shorter warm-up measures the compiler.
-# The services start from their jars exactly as the README says (same JVM flags).
+# The services start exactly as the README says: same JVM flags, with the class data sharing archive
+# of scripts/cds.sh (CDS=0: from the plain jars, to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ LOGS=${LOGS:-target/bench}
 JAR_A=${JAR_A:-service-a/target/service-a-1.0.0-SNAPSHOT.jar}   # another build's jars, to compare
 JAR_B=${JAR_B:-service-b/target/service-b-1.0.0-SNAPSHOT.jar}
 JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
+CDS=${CDS:-1}
 B=http://127.0.0.1:$B_PORT
 
 PIDS=()
@@ -55,6 +57,17 @@ if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
   ./mvnw -B -q package -DskipTests
 fi
 mkdir -p "$LOGS"
+run_jar() {  # run_jar JAR: the java arguments that start it (after JAVA_OPTS)
+  if [[ $CDS == 1 ]]; then
+    local dir; dir=$(dirname "$1")/cds
+    echo "-XX:SharedArchiveFile=$dir/application.jsa -jar $dir/$(basename "$1")"
+  else
+    echo "-jar $1"
+  fi
+}
+if [[ $CDS == 1 ]]; then
+  JAVA_OPTS=$JAVA_OPTS scripts/cds.sh "$JAR_A" "$JAR_B"
+fi
 
 now_ms() { date +%s%3N; }
 await_http() {  # await_http URL SECONDS
@@ -66,8 +79,8 @@ await_http() {  # await_http URL SECONDS
 }
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
-  # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR_A" --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
+  # shellcheck disable=SC2046,SC2086
+  java $JAVA_OPTS $(run_jar "$JAR_A") --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
   A_PID=$!; PIDS+=("$A_PID")
   await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
   A_START_MS=$(( $(now_ms) - t0 ))
@@ -85,12 +98,12 @@ http_load() {  # http_load SECONDS CONNECTIONS URL -> RESULT line
   wrk -t"$THREADS" -c"$2" -d"$1"s -s scripts/bench.lua "$3" | grep '^RESULT'
 }
 
-echo "starting service-a and service-b ($JAVA_OPTS)" >&2
+echo "starting service-a and service-b ($JAVA_OPTS$([[ $CDS == 1 ]] && echo ", class data sharing"))" >&2
 start_a "$LOGS/service-a.log"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
-# shellcheck disable=SC2086
-SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS -jar "$JAR_B" --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
+# shellcheck disable=SC2046,SC2086
+SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $(run_jar "$JAR_B") --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "$B/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))
@@ -128,7 +141,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rps() { awk '{ print $2 }' <<< "$1"; }
 cat <<TABLE
 
-$(nproc) cores · $(java -version 2>&1 | head -1) · wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up
+$(nproc) cores · $(java -version 2>&1 | head -1)$([[ $CDS == 1 ]] && echo " · class data sharing") · wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up
 
 | scenario                                     |    req/s |  p50 ms |  p99 ms | p99.9 ms |   max ms | non-2xx |
 |----------------------------------------------|---------:|--------:|--------:|--------:|---------:|--------:|
