@@ -45,7 +45,11 @@ class FaultSuiteIT {
             assertThat(Outcomes.countByReason(afterKill).keySet()).isSubsetOf("unavailable", "circuit_open");
             assertBounded(load.results(), "ok", "unavailable", "circuit_open", "error");
             assertErrorsOnlyFromCallsCutByAKill(load.results(), 1, 8);
-            report("A killed with SIGKILL under load", load.results(), "breaker open after "
+            // The breaker's unreachable rule (10 failures in a row with no connection to A) opens it
+            // whatever the traffic; the 8 clients' calls already in flight may fail after that.
+            long failed = load.results().stream().filter(r -> r.status() != 200 && !r.isCircuitOpen()).count();
+            assertThat(failed).as("calls failed by the kill before the breaker opened").isLessThanOrEqualTo(20);
+            report("A killed with SIGKILL under load", load.results(), failed + " failed calls, breaker open after "
                     + millis(load.firstAfter(killedAt, Load.Result::isCircuitOpen)));
         }
     }

@@ -174,6 +174,14 @@ public class ServiceAChannel implements DisposableBean {
         return channel.getState(false) == ConnectivityState.READY;
     }
 
+    /**
+     * The last attempt to connect failed, for every replica (TRANSIENT_FAILURE): A is unreachable, not
+     * merely reconnecting (CONNECTING, as right after a dropped connection) nor idle.
+     */
+    public boolean isUnreachable() {
+        return channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
+    }
+
     /** Connect to every replica that is down now, rather than at the end of its backoff. */
     public void reconnectNow() {
         channel.resetConnectBackoff();

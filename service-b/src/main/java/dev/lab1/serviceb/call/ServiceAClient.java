@@ -132,7 +132,8 @@ class ServiceAClient {
                     new IllegalStateException(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY.message()));
             return CallResult.of(ServiceAOutcomes.NOT_THE_CONTRACTS_REPLY, null);
         }
-        circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        // onResult, not onSuccess: only a result reaches the breaker's transitionOnResult (OpenWhenUnreachable).
+        circuitBreaker.onResult(System.nanoTime() - start, TimeUnit.NANOSECONDS, echo);
         return CallResult.ok(echo);
     }
 

@@ -9,7 +9,9 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lab1.serviceb.Http;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -39,6 +41,16 @@ class ServiceADownTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @Test
+    void theBreakerHasItsUnreachableRule() {
+        // Its behaviour: OpenWhenUnreachableTest, and FaultSuiteIT's "A killed under load" on the real jars.
+        assertThat(breakers.circuitBreaker(ServiceAClient.SERVICE_A).getCircuitBreakerConfig().getTransitionOnResult())
+                .isInstanceOf(OpenWhenUnreachable.class);
+    }
 
     @Test
     void unavailableThenCircuitOpenWhileBStaysHealthy() throws Exception {

@@ -114,6 +114,7 @@ class ServiceARecoveryTest {
         breaker.transitionToHalfOpenState();
 
         assertThat(client.echo("trial").reason()).isEqualTo(Reason.TIMEOUT);
+        assertThat(channel.isUnreachable()).as("connected to a slow A: reachable").isFalse();
     }
 
     @Test
@@ -125,6 +126,8 @@ class ServiceARecoveryTest {
         long start = System.nanoTime();
         assertThat(client.echo("closed").reason()).isEqualTo(Reason.UNAVAILABLE);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LIMIT);
+        // What the breaker's unreachable rule reads: B's attempt to connect failed.
+        assertThat(channel.isUnreachable()).isTrue();
     }
 
     private ServiceAClient client() {
