@@ -20,9 +20,8 @@ WARMUP=${WARMUP:-40}
 A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
-JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
-# glibc's malloc arenas multiply with threads: two, and a periodic trim of the native heap (JDK 17.0.9+;
-# ignored where unknown), keep each JVM's RSS under 256 MB.
+JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
+# glibc's malloc arenas multiply with threads: two keep each JVM's native memory small.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/bench}
 JAR_A=${JAR_A:-service-a/target/service-a-1.0.0-SNAPSHOT.jar}   # another build's jars, to compare

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
+JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
 JARS=("$@")
 (( ${#JARS[@]} )) || JARS=(service-a/target/service-a-1.0.0-SNAPSHOT.jar service-b/target/service-b-1.0.0-SNAPSHOT.jar)
 

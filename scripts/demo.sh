@@ -11,10 +11,8 @@ cd "$(dirname "$0")/.."
 
 JAR_A=service-a/target/service-a-1.0.0-SNAPSHOT.jar
 JAR_B=service-b/target/service-b-1.0.0-SNAPSHOT.jar
-# Small, container-like JVMs: each service stays well under 256 MB.
-JAVA_OPTS=${JAVA_OPTS:--Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError}
-# glibc's malloc arenas multiply with threads: two, and a periodic trim of the native heap (JDK 17.0.9+;
-# ignored where unknown), keep each JVM's RSS under 256 MB.
+JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
+# glibc's malloc arenas multiply with threads: two keep each JVM's native memory small.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/demo}
 B=http://localhost:8081

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One service (A or B) run from its packaged jar as a separate OS process on ports of its own,
@@ -30,17 +31,12 @@ import java.util.regex.Pattern;
 final class ServiceProcess implements AutoCloseable {
 
     /**
-     * The README's flags ("Run each service"), which keep each service under 256 MB RSS, plus an
-     * exit on OutOfMemoryError, so that tests run the services as users do. One addition:
+     * The README's flags ("Run each service", kept in scripts/jvm-options), which keep each service
+     * under 256 MB RSS, so that tests run the services as users do. One addition:
      * {@code TieredStopAtLevel=1} (C1 only) roughly halves the CPU a start-up takes, which matters
      * with many short-lived JVMs on a shared 2-core machine; it changes peak throughput, not behaviour.
      */
-    static final List<String> JVM_FLAGS = List.of(
-            "-Xmx96m", "-Xss512k", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m",
-            "-XX:ReservedCodeCacheSize=48m", "-XX:MaxDirectMemorySize=32m",
-            "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000",
-            "-XX:+ExitOnOutOfMemoryError",
-            "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM_FLAGS = Stream.concat(JvmOptions.flags().stream(), Stream.of("-XX:TieredStopAtLevel=1")).toList();
     /** From the README too: glibc's per-thread arenas would otherwise inflate native memory. */
     static final Map<String, String> JVM_ENV = Map.of("MALLOC_ARENA_MAX", "2");
 
