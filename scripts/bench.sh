@@ -56,16 +56,10 @@ if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
   ./mvnw -B -q package -DskipTests
 fi
 mkdir -p "$LOGS"
-run_jar() {  # run_jar JAR: the java arguments that start it (after JAVA_OPTS)
-  if [[ $CDS == 1 ]]; then
-    local dir; dir=$(dirname "$1")/cds
-    echo "-XX:SharedArchiveFile=$dir/application.jsa -jar $dir/$(basename "$1")"
-  else
-    echo "-jar $1"
-  fi
-}
-if [[ $CDS == 1 ]]; then
-  JAVA_OPTS=$JAVA_OPTS scripts/cds.sh "$JAR_A" "$JAR_B"
+if [[ $CDS == 1 ]]; then  # the java arguments that start each jar (after JAVA_OPTS)
+  { read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
+else
+  RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
 fi
 
 now_ms() { date +%s%3N; }
@@ -78,8 +72,8 @@ await_http() {  # await_http URL SECONDS
 }
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
-  # shellcheck disable=SC2046,SC2086
-  java $JAVA_OPTS $(run_jar "$JAR_A") --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS $RUN_A --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
   A_PID=$!; PIDS+=("$A_PID")
   await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
   A_START_MS=$(( $(now_ms) - t0 ))
@@ -101,8 +95,8 @@ echo "starting service-a and service-b ($JAVA_OPTS$([[ $CDS == 1 ]] && echo ", c
 start_a "$LOGS/service-a.log"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
-# shellcheck disable=SC2046,SC2086
-SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $(run_jar "$JAR_B") --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
+# shellcheck disable=SC2086
+SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "$B/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))

@@ -8,9 +8,14 @@
 #   java $JAVA_OPTS -XX:SharedArchiveFile=service-a/target/cds/application.jsa -jar service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar
 # The archive belongs to this JVM, these JAVA_OPTS and this path: a JVM that cannot use it says so
 # in a warning and starts without it, only slower. Redone only for a jar newer than its archive.
-# Usage: scripts/cds.sh [JAR...]   (default: both services' jars; about 10 s each)
+# Usage: scripts/cds.sh [--print-args] [JAR...]   (default: both services' jars; about 10 s each)
+#   --print-args: then print, a line per jar, the java arguments that start it with its archive
+#   (what comes after JAVA_OPTS), so that no script spells the layout out again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+PRINT_ARGS=0
+if [[ ${1:-} == --print-args ]]; then PRINT_ARGS=1; shift; fi
 
 JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
 JARS=("$@")
@@ -32,3 +37,10 @@ for jar in "${JARS[@]}"; do
     echo "the training run of $jar failed: see $dir/training.log" >&2; exit 1
   fi
 done
+
+if (( PRINT_ARGS )); then
+  for jar in "${JARS[@]}"; do
+    dir=$(dirname "$jar")/cds
+    echo "-XX:SharedArchiveFile=$dir/application.jsa -jar $dir/$(basename "$jar")"
+  done
+fi

@@ -57,9 +57,7 @@ fi
 mkdir -p "$LOGS"
 # Started as the README says: from the extracted jars, with the class data sharing archives that
 # scripts/cds.sh records once per build (about 20 s the first time), so each starts in about 2 s.
-JAVA_OPTS=$JAVA_OPTS scripts/cds.sh "$JAR_A" "$JAR_B"
-RUN_A="-XX:SharedArchiveFile=service-a/target/cds/application.jsa -jar service-a/target/cds/$(basename "$JAR_A")"
-RUN_B="-XX:SharedArchiveFile=service-b/target/cds/application.jsa -jar service-b/target/cds/$(basename "$JAR_B")"
+{ read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
 
 start_a() {  # start_a LOGFILE [ARGS...]
   local log=$1; shift
