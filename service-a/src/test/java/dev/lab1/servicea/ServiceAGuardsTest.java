@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -14,6 +15,9 @@ import dev.lab1.proto.EchoReply;
 import dev.lab1.proto.EchoRequest;
 import dev.lab1.proto.HealthCheckRequest;
 import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +35,8 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "grpc.server.port=0",
         "echo.delay=3s",
-        "service-a.grpc.max-calls-in-flight=4"})
+        "service-a.grpc.max-calls-in-flight=4",
+        "service-a.grpc.request-timeout=1s"})
 @Import(GrpcPort.class)
 class ServiceAGuardsTest {
 
@@ -98,6 +103,39 @@ class ServiceAGuardsTest {
         // The held calls' callers give up: their places are free again at once.
         held.forEach(call -> call.cancel(true));
         await().atMost(Duration.ofSeconds(2)).until(() -> inFlight() == 0);
+    }
+
+    @Test
+    void streamsOpenedAndNeverFinishedHoldNoCallPermitAndAreClosedAtTheRequestTimeout() throws Exception {
+        // A stranger's streams: Echo started, its request never sent (no message, no half-close).
+        List<CompletableFuture<Status>> strangers = IntStream.range(0, 12).mapToObj(i -> openAndNeverFinish()).toList();
+
+        // Three times the call limit of unfinished streams, and a real call is still answered.
+        EchoReply reply = echo("still served", Duration.ofSeconds(10));
+        assertThat(reply.getMsg()).contains("still served");
+        assertThat(inFlight()).isZero();
+
+        // Each stranger is closed once the request timeout (1 s here) has passed.
+        long start = System.nanoTime();
+        for (var stranger : strangers) {
+            assertThat(stranger.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(meters.get("grpc.requests.timed.out").counter().count()).isGreaterThanOrEqualTo(12);
+    }
+
+    /** Starts an Echo call and never sends its request; the future completes with the status A closes it with. */
+    private CompletableFuture<Status> openAndNeverFinish() {
+        ClientCall<EchoRequest, EchoReply> call = client.channel.newCall(ServiceAGrpc.getEchoMethod(), CallOptions.DEFAULT);
+        var closed = new CompletableFuture<Status>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        return closed;
     }
 
     private EchoReply echo(String msg, Duration deadline) {

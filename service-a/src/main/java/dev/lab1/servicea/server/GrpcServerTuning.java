@@ -23,10 +23,13 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionAge                a connection is closed gracefully after about this long, so
  *                                        that clients re-resolve A's name and find new replicas
  * @param maxConnectionAgeGrace           how long the calls of such a connection get to finish
+ * @param requestTimeout                  how long a call's request may take to arrive complete; a
+ *                                        stream opened and never finished is closed after it
  */
 @Validated
 @ConfigurationProperties("service-a.grpc")
 public record GrpcServerTuning(@Positive int handlerThreads, @Positive int handlerQueueCapacity,
                                @Positive int maxCallsInFlight, @Positive int maxConcurrentCallsPerConnection,
-                               @NotNull Duration maxConnectionAge, @NotNull Duration maxConnectionAgeGrace) {
+                               @NotNull Duration maxConnectionAge, @NotNull Duration maxConnectionAgeGrace,
+                               @NotNull Duration requestTimeout) {
 }
