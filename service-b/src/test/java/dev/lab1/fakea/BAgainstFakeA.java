@@ -12,8 +12,8 @@ import org.springframework.context.annotation.Import;
 
 /**
  * B wired as in production on a random port, calling an in-process {@link FakeServiceA} whose
- * behaviour each test chooses. A 300 ms time limit and a bulkhead of one call keep the timeout and
- * busy rows quick to play. Every test class with it shares one application context.
+ * behaviour each test chooses. A 300 ms time limit, a bulkhead of one call and a breaker that judges
+ * from 5 calls (production: 20) keep the timeout, busy and breaker rows quick to play. Every test class with it shares one application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Import;
         "grpc.server.in-process-name=fake-a",
         "service-a.address=in-process:fake-a",
         "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
-        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1"})
+        "resilience4j.bulkhead.configs.default.max-concurrent-calls=1",
+        "resilience4j.circuitbreaker.configs.default.minimum-number-of-calls=5"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)
 public @interface BAgainstFakeA {

@@ -4,9 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +49,8 @@ import org.springframework.stereotype.Component;
  * <li>grpc-java's reconnect backoff grows to 2 minutes: a replica that is back would wait that long.
  *     Every {@code service-a.reconnect-interval} the backoff is reset, so a replica that comes back
  *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
+ * <li>The channel connects when B starts, not at the first call, and a call that finds no connection
+ *     can wait for one ({@link #awaitConnected}) instead of failing on a refusal that may be stale.</li>
  * </ul>
  *
  * Every call carries the trace context of B's request to A ({@link TraceContextInterceptor}).
@@ -56,6 +63,12 @@ public class ServiceAChannel implements DisposableBean {
     private final ManagedChannel channel;
     private final Channel traced;
     private final ScheduledExecutorService reconnects;
+    /** Completed while the channel is READY; a new one is made when it leaves READY. */
+    private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
+    private final AtomicLong lastReconnectNanos = new AtomicLong(System.nanoTime() - RECONNECT_SPACING_NANOS);
+
+    /** Resetting the backoff also refreshes the name resolution: at most this often. */
+    private static final long RECONNECT_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Autowired
     ServiceAChannel(ServiceAChannelProperties properties, Tracer tracer, ObjectProvider<Propagator> propagator) {
@@ -74,6 +87,8 @@ public class ServiceAChannel implements DisposableBean {
         });
         long interval = properties.reconnectInterval().toMillis();
         reconnects.scheduleWithFixedDelay(channel::resetConnectBackoff, interval, interval, TimeUnit.MILLISECONDS);
+        // Connect now: B's first calls should not pay for the connection (nor time out waiting for it).
+        watch(channel.getState(true));
         log.info("Channel to service A: address={} negotiation={}", properties.address(),
                 properties.negotiationType().name().toLowerCase(Locale.ROOT));
     }
@@ -182,9 +197,74 @@ public class ServiceAChannel implements DisposableBean {
         return channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE;
     }
 
-    /** Connect to every replica that is down now, rather than at the end of its backoff. */
+    /**
+     * Connect to every replica that is down now, rather than at the end of its backoff. At most once
+     * per 100 ms (every call of a burst may ask; one reset serves them all).
+     */
     public void reconnectNow() {
-        channel.resetConnectBackoff();
+        long last = lastReconnectNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= RECONNECT_SPACING_NANOS && lastReconnectNanos.compareAndSet(last, now)) {
+            channel.resetConnectBackoff();
+        }
+    }
+
+    /**
+     * Waits, at most {@code max}, for a connection to A, asking for one at once if there is none: after
+     * A comes back, the channel's last refusal is stale until its next attempt, and a call made
+     * meanwhile would fail with it. Returns whether the channel is connected.
+     */
+    public boolean awaitConnected(Duration max) {
+        if (isConnected()) {
+            return true;
+        }
+        reconnectNow();
+        try {
+            connected.get(max.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Waits, at most {@code max}, until the channel has connected (true) or its attempt to connect
+     * failed (false): how B's warm-up knows at once that A is not there, without waiting it out.
+     */
+    boolean awaitConnectedOrRefused(Duration max) {
+        var settled = new CompletableFuture<Boolean>();
+        awaitSettled(channel.getState(true), settled);
+        try {
+            return settled.get(max.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void awaitSettled(ConnectivityState state, CompletableFuture<Boolean> settled) {
+        switch (state) {
+            case READY -> settled.complete(true);
+            case TRANSIENT_FAILURE, SHUTDOWN -> settled.complete(false);
+            default -> channel.notifyWhenStateChanged(state, () -> awaitSettled(channel.getState(false), settled));
+        }
+    }
+
+    /** Keeps {@link #connected} in step with the channel's state, from one state change to the next. */
+    private void watch(ConnectivityState state) {
+        if (state == ConnectivityState.READY) {
+            connected.complete(null);
+        } else if (connected.isDone()) {
+            connected = new CompletableFuture<>();
+        }
+        if (state != ConnectivityState.SHUTDOWN) {
+            channel.notifyWhenStateChanged(state, () -> watch(channel.getState(false)));
+        }
     }
 
     @Override

@@ -22,13 +22,16 @@ import org.springframework.validation.annotation.Validated;
  * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
  * @param serviceConfig     gRPC service config (JSON): balancing over replicas, their health, ejection
  * @param hedging           re-sending a call a replica leaves unanswered to another one
+ * @param connectWait       how long a call that finds no connection to A waits for one
+ * @param warmUp            calls to A before B's web server opens
  */
 @Validated
 @ConfigurationProperties("service-a")
 public record ServiceAChannelProperties(@NotBlank String address, @NotNull NegotiationType negotiationType,
                                         @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
                                         @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
-                                        @NotNull @Valid Hedging hedging) {
+                                        @NotNull @Valid Hedging hedging, @NotNull Duration connectWait,
+                                        @NotNull @Valid WarmUp warmUp) {
 
     public enum NegotiationType { PLAINTEXT, TLS }
 
@@ -39,5 +42,14 @@ public record ServiceAChannelProperties(@NotBlank String address, @NotNull Negot
      * @param delay       how long an attempt may go unanswered before the next one is sent
      */
     public record Hedging(@Min(1) @Max(5) int maxAttempts, @NotNull Duration delay) {
+    }
+
+    /**
+     * B's warm-up, before its web server opens ({@link ServiceAWarmUp}).
+     *
+     * @param calls       Echo calls to A (0: none)
+     * @param maxDuration the longest the warm-up may delay B's start, waiting for the connection included
+     */
+    public record WarmUp(@Min(0) int calls, @NotNull Duration maxDuration) {
     }
 }

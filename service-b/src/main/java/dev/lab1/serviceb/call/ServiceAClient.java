@@ -50,21 +50,24 @@ class ServiceAClient {
     private final TimeLimiter timeLimiter;
     private final ObjectMapper json;
     private final Duration timeLimit;
+    private final Duration connectWait;
     private final ServiceAOutcomes.Outcome bulkheadFull;
     /** When the breaker last opened (System.nanoTime), for the time actually left in Retry-After. */
     private volatile long openedAtNanos = System.nanoTime();
 
     @Autowired
-    ServiceAClient(ServiceAChannel channel, BulkheadRegistry bulkheads, CircuitBreakerRegistry circuitBreakers,
-                   TimeLimiterRegistry timeLimiters, ObjectMapper json) {
-        this(ServiceAGrpc.newBlockingStub(channel.channel()), channel, bulkheads, circuitBreakers, timeLimiters, json);
+    ServiceAClient(ServiceAChannel channel, ServiceAChannelProperties properties, BulkheadRegistry bulkheads,
+                   CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
+        this(ServiceAGrpc.newBlockingStub(channel.channel()), channel, properties.connectWait(), bulkheads, circuitBreakers,
+                timeLimiters, json);
     }
 
     /** With a stub of the test's choice, for paths a real A cannot provoke (an Error thrown by the call). */
-    ServiceAClient(ServiceABlockingStub stub, ServiceAChannel channel, BulkheadRegistry bulkheads,
+    ServiceAClient(ServiceABlockingStub stub, ServiceAChannel channel, Duration connectWait, BulkheadRegistry bulkheads,
                    CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
         this.stub = stub;
         this.channel = channel;
+        this.connectWait = connectWait;
         this.bulkhead = bulkheads.bulkhead(SERVICE_A);
         this.circuitBreaker = circuitBreakers.circuitBreaker(SERVICE_A);
         this.timeLimiter = timeLimiters.timeLimiter(SERVICE_A);
@@ -104,6 +107,11 @@ class ServiceAClient {
     private CallResult guardedEcho(String msg) {
         long start = System.nanoTime();
         boolean trial = circuitBreaker.getState() == CircuitBreaker.State.HALF_OPEN;
+        if (!trial && !channel.isConnected()) {
+            // No connection (A just came back and the last refusal is stale, or it is being made):
+            // ask for one and give it a moment, rather than fail at once on the stale refusal.
+            channel.awaitConnected(connectWait);
+        }
         EchoReply reply;
         try {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
@@ -145,8 +153,9 @@ class ServiceAClient {
             status = Status.UNAVAILABLE.withDescription("connection to A closed during the call").withCause(status.getCause());
             e = status.asRuntimeException();
         }
-        if (trial && status.getCode() == Status.Code.DEADLINE_EXCEEDED && !channel.isConnected()) {
-            // The trial waited for a connection that never came: A is down, not slow.
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && !channel.isConnected()) {
+            // The call waited for a connection that never came (a trial waits for one, any call
+            // waits while one is being made): A is unreachable, not slow.
             status = Status.UNAVAILABLE.withDescription("no connection to A within the time limit");
             e = status.asRuntimeException();
         }

@@ -44,7 +44,10 @@ final class ServiceAOutcomes {
             case UNAVAILABLE, CANCELLED -> new Outcome(Reason.UNAVAILABLE, AgainstA.FAILURE, "service A is not reachable");
             case DEADLINE_EXCEEDED -> new Outcome(Reason.TIMEOUT, AgainstA.SLOW,
                     "service A did not answer within " + timeLimit.toMillis() + " ms");
-            case RESOURCE_EXHAUSTED -> new Outcome(Reason.BUSY, AgainstA.FAILURE, "service A is overloaded");
+            // A's own overload answer, given at once by a live A: the call is refused (503 busy), but it
+            // does not count against A. Opening the breaker on it would refuse every user for the open
+            // wait while A serves all it can; A's call limit already protects A, B's bulkhead bounds B.
+            case RESOURCE_EXHAUSTED -> new Outcome(Reason.BUSY, AgainstA.NO, "service A is overloaded");
             case INTERNAL, UNKNOWN, DATA_LOSS, UNIMPLEMENTED -> new Outcome(Reason.ERROR, AgainstA.FAILURE, answeredWith(code));
             case INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE, ABORTED,
                  PERMISSION_DENIED, UNAUTHENTICATED -> new Outcome(Reason.ERROR, AgainstA.NO, answeredWith(code));

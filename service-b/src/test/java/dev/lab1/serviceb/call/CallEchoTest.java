@@ -265,7 +265,7 @@ class CallEchoTest {
     }
 
     @Test
-    void aOverloadedIsBusyAndCountsAgainstA() throws Exception {
+    void aOverloadedIsBusyAndDoesNotCountAgainstA() throws Exception {
         fakeA.failWith(Status.RESOURCE_EXHAUSTED.withDescription("service A holds 1000 calls already"));
 
         var response = http.get("/call-echo?msg=hello");
@@ -273,7 +273,9 @@ class CallEchoTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertEquals("{\"service_b\":\"ok\",\"service_a\":\"busy\",\"error\":\"service A is overloaded\"}",
                 response.body(), true);
-        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        // A live A protecting itself: refused, not a failure of A (the breaker must not refuse everyone for it).
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertCounted("busy");
     }

@@ -28,7 +28,11 @@ class ServiceAChannelTest {
                     yaml.getProperty("service-a.service-config").toString(),
                     new ServiceAChannelProperties.Hedging(
                             Integer.parseInt(yaml.getProperty("service-a.hedging.max-attempts").toString()),
-                            DurationStyle.detectAndParse(yaml.getProperty("service-a.hedging.delay").toString())));
+                            DurationStyle.detectAndParse(yaml.getProperty("service-a.hedging.delay").toString())),
+                    DurationStyle.detectAndParse(yaml.getProperty("service-a.connect-wait").toString()),
+                    new ServiceAChannelProperties.WarmUp(
+                            Integer.parseInt(yaml.getProperty("service-a.warm-up.calls").toString()),
+                            DurationStyle.detectAndParse(yaml.getProperty("service-a.warm-up.max-duration").toString())));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

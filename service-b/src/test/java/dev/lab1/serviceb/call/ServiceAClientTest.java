@@ -34,7 +34,7 @@ class ServiceAClientTest {
     private ServiceAClient client() {
         when(stub.withDeadlineAfter(anyLong(), any(TimeUnit.class))).thenReturn(stub);
         when(stub.withWaitForReady()).thenReturn(stub);
-        return new ServiceAClient(stub, mock(ServiceAChannel.class), BulkheadRegistry.ofDefaults(), breakers,
+        return new ServiceAClient(stub, mock(ServiceAChannel.class), Duration.ZERO, BulkheadRegistry.ofDefaults(), breakers,
                 TimeLimiterRegistry.of(TimeLimiterConfig.custom().timeoutDuration(Duration.ofSeconds(1)).build()),
                 new ObjectMapper());
     }

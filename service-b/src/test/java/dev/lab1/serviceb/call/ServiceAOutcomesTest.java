@@ -30,7 +30,7 @@ class ServiceAOutcomesTest {
             NOT_FOUND           | ERROR       | 502 | NO      | service A answered with status NOT_FOUND
             ALREADY_EXISTS      | ERROR       | 502 | NO      | service A answered with status ALREADY_EXISTS
             PERMISSION_DENIED   | ERROR       | 502 | NO      | service A answered with status PERMISSION_DENIED
-            RESOURCE_EXHAUSTED  | BUSY        | 503 | FAILURE | service A is overloaded
+            RESOURCE_EXHAUSTED  | BUSY        | 503 | NO      | service A is overloaded
             FAILED_PRECONDITION | ERROR       | 502 | NO      | service A answered with status FAILED_PRECONDITION
             ABORTED             | ERROR       | 502 | NO      | service A answered with status ABORTED
             OUT_OF_RANGE        | ERROR       | 502 | NO      | service A answered with status OUT_OF_RANGE

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 class ServiceARecoveryTest {
 
     private static final Duration LIMIT = Duration.ofMillis(300);
+    private static final Duration CONNECT_WAIT = Duration.ofMillis(100);
 
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
             .waitDurationInOpenState(Duration.ofMinutes(1)) // the test moves the breaker itself
@@ -118,16 +119,37 @@ class ServiceARecoveryTest {
     }
 
     @Test
-    void outsideHalfOpenAnUnreachableAFailsAtOnce() {
+    void outsideHalfOpenAnUnreachableAFailsAfterTheConnectWaitNotTheLimit() {
         channel = channelTo(InProcessServerBuilder.generateName());
-        var client = client();
+        var client = client(channel, CONNECT_WAIT);
 
-        // Closed breaker: no waiting for a connection, A unreachable shows at once.
+        // Closed breaker: the call waits for a connection at most the connect wait, then answers.
         long start = System.nanoTime();
         assertThat(client.echo("closed").reason()).isEqualTo(Reason.UNAVAILABLE);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LIMIT);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).isGreaterThanOrEqualTo(CONNECT_WAIT.minusMillis(20)).isLessThan(LIMIT);
         // What the breaker's unreachable rule reads: B's attempt to connect failed.
         assertThat(channel.isUnreachable()).isTrue();
+    }
+
+    @Test
+    void aStaleRefusalDoesNotFailTheFirstCallAfterAComesBack() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        channel = channelTo(name);
+        var client = client(channel, CONNECT_WAIT);
+        assertThat(client.echo("A down").reason()).isEqualTo(Reason.UNAVAILABLE);
+        assertThat(channel.isUnreachable()).isTrue(); // refused; the next attempt is a backoff (about 1 s) away
+
+        server = InProcessServerBuilder.forName(name).addService(new ServiceAGrpc.ServiceAImplBase() {
+            @Override
+            public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
+                observer.onNext(EchoReply.newBuilder().setMsg("{\"echo\": \"" + request.getMsg() + "\"}").build());
+                observer.onCompleted();
+            }
+        }).build().start();
+
+        // A is back: the very next call gets it, not the stale refusal.
+        assertThat(client.echo("A back").reason()).isEqualTo(Reason.OK);
     }
 
     private ServiceAClient client() {
@@ -135,7 +157,12 @@ class ServiceARecoveryTest {
     }
 
     private ServiceAClient client(ServiceAChannel serviceA) {
-        return new ServiceAClient(serviceA, BulkheadRegistry.ofDefaults(), breakers,
+        return client(serviceA, CONNECT_WAIT);
+    }
+
+    private ServiceAClient client(ServiceAChannel serviceA, Duration connectWait) {
+        return new ServiceAClient(ServiceAGrpc.newBlockingStub(serviceA.channel()), serviceA, connectWait,
+                BulkheadRegistry.ofDefaults(), breakers,
                 TimeLimiterRegistry.of(TimeLimiterConfig.custom().timeoutDuration(LIMIT).build()), new ObjectMapper());
     }
 

@@ -1,0 +1,122 @@
+package dev.lab1.serviceb.call;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.lab1.proto.EchoReply;
+import dev.lab1.proto.EchoRequest;
+import dev.lab1.proto.ServiceAGrpc;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * B's warm-up, before its web server opens: B connects to A and sends it {@code service-a.warm-up.calls}
+ * Echo calls, a few at a time, each with the call's deadline. A cold JVM at either end (class
+ * loading, the interpreter, the first connection) made the first users' calls time out by the dozen
+ * and open the breaker on a healthy A; after the warm-up they meet a connected, warmed path.
+ *
+ * <p>The warm-up never holds B back for long: at most {@code service-a.warm-up.max-duration}, and
+ * not at all once the connection is refused (A is not there yet: B starts without it and connects
+ * when A comes). Its calls go around the breaker and the metrics: they say nothing about users'
+ * calls. It runs in the phase before the web server's start ({@code DEFAULT_PHASE - 2048}), so
+ * {@code /health} answers only after it.
+ */
+@Component
+class ServiceAWarmUp implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceAWarmUp.class);
+    /** Calls in flight at once during the warm-up: some concurrency, well below the bulkhead. */
+    private static final int CONCURRENCY = 8;
+
+    private final ServiceAChannel channel;
+    private final ServiceAChannelProperties.WarmUp warmUp;
+    private final Duration timeLimit;
+    private volatile boolean running;
+
+    ServiceAWarmUp(ServiceAChannel channel, ServiceAChannelProperties properties,
+                   TimeLimiterRegistry timeLimiters) {
+        this.channel = channel;
+        this.warmUp = properties.warmUp();
+        this.timeLimit = timeLimiters.timeLimiter(ServiceAClient.SERVICE_A).getTimeLimiterConfig().getTimeoutDuration();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        if (warmUp.calls() > 0) {
+            warmUp();
+        }
+    }
+
+    private void warmUp() {
+        long start = System.nanoTime();
+        long end = start + warmUp.maxDuration().toNanos();
+        if (!channel.awaitConnectedOrRefused(warmUp.maxDuration())) {
+            log.info("service=B warm_up=skipped reason=\"service A not reachable; B starts without it\" latency_ms={}",
+                    millisSince(start));
+            return;
+        }
+        var stub = ServiceAGrpc.newFutureStub(channel.channel());
+        var slots = new Semaphore(CONCURRENCY);
+        var answered = new AtomicInteger();
+        int sent = 0;
+        try {
+            for (; sent < warmUp.calls(); sent++) {
+                long left = end - System.nanoTime();
+                if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                var call = stub.withDeadlineAfter(timeLimit.toNanos(), TimeUnit.NANOSECONDS)
+                        .echo(EchoRequest.newBuilder().setMsg("warm-up").build());
+                Futures.addCallback(call, new FutureCallback<EchoReply>() {
+                    @Override
+                    public void onSuccess(EchoReply reply) {
+                        answered.incrementAndGet();
+                        slots.release();
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        slots.release();
+                    }
+                }, MoreExecutors.directExecutor());
+            }
+            // The last calls: wait for them too (within the budget), so that none is in flight when users come.
+            long left = Math.max(0, end - System.nanoTime());
+            if (slots.tryAcquire(CONCURRENCY, left, TimeUnit.NANOSECONDS)) {
+                slots.release(CONCURRENCY);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("service=B warm_up=done calls={} answered={} latency_ms={}", sent, answered.get(), millisSince(start));
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the web server's start (Spring Boot's {@code WebServerStartStopLifecycle}: DEFAULT_PHASE - 2048). */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+}
