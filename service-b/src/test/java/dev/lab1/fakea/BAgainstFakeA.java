@@ -23,7 +23,9 @@ import org.springframework.context.annotation.Import;
         "service-a.address=in-process:fake-a",
         "resilience4j.timelimiter.configs.default.timeout-duration=300ms",
         "resilience4j.bulkhead.configs.default.max-concurrent-calls=1",
-        "resilience4j.circuitbreaker.configs.default.minimum-number-of-calls=5"})
+        "resilience4j.circuitbreaker.configs.default.minimum-number-of-calls=5",
+        // The fake A starts with the context's gRPC server, after B's warm-up phase: nothing to warm.
+        "service-a.warm-up.calls=0"})
 @Import(FakeServiceA.class)
 @ExtendWith(OutputCaptureExtension.class)
 public @interface BAgainstFakeA {

@@ -1,6 +1,7 @@
 package dev.lab1.fakea;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -11,7 +12,10 @@ import dev.lab1.proto.ServiceAGrpc;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import dev.lab1.serviceb.call.ServiceAChannel;
 import net.devh.boot.grpc.server.service.GrpcService;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 
 /**
  * A stand-in for service-a, served in-process, whose behaviour each test chooses. Kept outside
@@ -31,6 +35,20 @@ public class FakeServiceA extends ServiceAGrpc.ServiceAImplBase {
     }
 
     /** Answers as the original provider did: {"echo": "<msg>"}. */
+    /**
+     * B's warm-up, played once the fake is up: B's own warm-up runs before the context's in-process
+     * server starts, so without this the first test of a class would meet a cold call path (at the
+     * tests' 300 ms limit, on a busy machine, a cold first call times out).
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUpB(ApplicationReadyEvent ready) {
+        var stub = ServiceAGrpc.newBlockingStub(ready.getApplicationContext().getBean(ServiceAChannel.class).channel());
+        for (int i = 0; i < 100; i++) {
+            stub.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS).echo(EchoRequest.newBuilder().setMsg("warm-up").build());
+        }
+        reset();
+    }
+
     public void reset() {
         calls.set(0);
         cancelled.set(0);

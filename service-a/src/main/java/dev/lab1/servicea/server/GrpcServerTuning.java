@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -25,11 +26,15 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionAgeGrace           how long the calls of such a connection get to finish
  * @param requestTimeout                  how long a call's request may take to arrive complete; a
  *                                        stream opened and never finished is closed after it
+ * @param warmUpCalls                     Echo calls answered on a throwaway loopback port before the
+ *                                        real one opens ({@link GrpcWarmUp}; 0: none)
+ * @param warmUpMaxDuration               the longest the warm-up may delay A's start
  */
 @Validated
 @ConfigurationProperties("service-a.grpc")
 public record GrpcServerTuning(@Positive int handlerThreads, @Positive int handlerQueueCapacity,
                                @Positive int maxCallsInFlight, @Positive int maxConcurrentCallsPerConnection,
                                @NotNull Duration maxConnectionAge, @NotNull Duration maxConnectionAgeGrace,
-                               @NotNull Duration requestTimeout) {
+                               @NotNull Duration requestTimeout, @PositiveOrZero int warmUpCalls,
+                               @NotNull Duration warmUpMaxDuration) {
 }

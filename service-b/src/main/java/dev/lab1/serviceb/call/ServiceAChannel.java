@@ -230,31 +230,6 @@ public class ServiceAChannel implements DisposableBean {
         }
     }
 
-    /**
-     * Waits, at most {@code max}, until the channel has connected (true) or its attempt to connect
-     * failed (false): how B's warm-up knows at once that A is not there, without waiting it out.
-     */
-    boolean awaitConnectedOrRefused(Duration max) {
-        var settled = new CompletableFuture<Boolean>();
-        awaitSettled(channel.getState(true), settled);
-        try {
-            return settled.get(max.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private void awaitSettled(ConnectivityState state, CompletableFuture<Boolean> settled) {
-        switch (state) {
-            case READY -> settled.complete(true);
-            case TRANSIENT_FAILURE, SHUTDOWN -> settled.complete(false);
-            default -> channel.notifyWhenStateChanged(state, () -> awaitSettled(channel.getState(false), settled));
-        }
-    }
-
     /** Keeps {@link #connected} in step with the channel's state, from one state change to the next. */
     private void watch(ConnectivityState state) {
         if (state == ConnectivityState.READY) {

@@ -23,10 +23,11 @@ import org.springframework.stereotype.Component;
  * loading, the interpreter, the first connection) made the first users' calls time out by the dozen
  * and open the breaker on a healthy A; after the warm-up they meet a connected, warmed path.
  *
- * <p>The warm-up never holds B back for long: at most {@code service-a.warm-up.max-duration}, and
- * not at all once the connection is refused (A is not there yet: B starts without it and connects
- * when A comes). Its calls go around the breaker and the metrics: they say nothing about users'
- * calls. It runs in the phase before the web server's start ({@code DEFAULT_PHASE - 2048}), so
+ * <p>The warm-up never holds B back for long: at most {@code service-a.warm-up.max-duration}, waiting
+ * for A included (an A started at the same time, as by {@code docker compose up}, is usually
+ * listening within it; an A that is not there is not waited for longer: B starts without it and
+ * connects when A comes). Its calls go around the breaker and the metrics: they say nothing about
+ * users' calls. It runs in the phase before the web server's start ({@code DEFAULT_PHASE - 2048}), so
  * {@code /health} answers only after it.
  */
 @Component
@@ -35,6 +36,7 @@ class ServiceAWarmUp implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ServiceAWarmUp.class);
     /** Calls in flight at once during the warm-up: some concurrency, well below the bulkhead. */
     private static final int CONCURRENCY = 8;
+    private static final Duration RETRY = Duration.ofMillis(250);
 
     private final ServiceAChannel channel;
     private final ServiceAChannelProperties.WarmUp warmUp;
@@ -59,7 +61,7 @@ class ServiceAWarmUp implements SmartLifecycle {
     private void warmUp() {
         long start = System.nanoTime();
         long end = start + warmUp.maxDuration().toNanos();
-        if (!channel.awaitConnectedOrRefused(warmUp.maxDuration())) {
+        if (!awaitConnection(end)) {
             log.info("service=B warm_up=skipped reason=\"service A not reachable; B starts without it\" latency_ms={}",
                     millisSince(start));
             return;
@@ -98,6 +100,20 @@ class ServiceAWarmUp implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         log.info("service=B warm_up=done calls={} answered={} latency_ms={}", sent, answered.get(), millisSince(start));
+    }
+
+    /**
+     * A started with B (docker compose up) is usually listening a moment later: ask again every
+     * {@link #RETRY} rather than at the channel's next backoff, until the budget's end.
+     */
+    private boolean awaitConnection(long endNanos) {
+        long left;
+        while ((left = endNanos - System.nanoTime()) > 0) {
+            if (channel.awaitConnected(Duration.ofNanos(Math.min(left, RETRY.toNanos())))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long millisSince(long startNanos) {
