@@ -18,6 +18,7 @@ import dev.lab1.proto.ServiceAGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,14 @@ import org.springframework.context.annotation.Import;
         "service-a.grpc.request-timeout=1s"})
 @Import(GrpcPort.class)
 class ServiceAGuardsTest {
+
+    /**
+     * Echo as a stranger's client sees it: grpc-java holds back a unary call's headers until its
+     * request is sent, so the stranger's streams are declared streaming, whose headers go at once
+     * (A serves the method as the unary Echo whatever the client thinks).
+     */
+    private static final MethodDescriptor<EchoRequest, EchoReply> STRANGERS_ECHO =
+            ServiceAGrpc.getEchoMethod().toBuilder().setType(MethodDescriptor.MethodType.BIDI_STREAMING).build();
 
     @Autowired
     GrpcPort grpcPort;
@@ -126,7 +135,7 @@ class ServiceAGuardsTest {
 
     /** Starts an Echo call and never sends its request; the future completes with the status A closes it with. */
     private CompletableFuture<Status> openAndNeverFinish() {
-        ClientCall<EchoRequest, EchoReply> call = client.channel.newCall(ServiceAGrpc.getEchoMethod(), CallOptions.DEFAULT);
+        ClientCall<EchoRequest, EchoReply> call = client.channel.newCall(STRANGERS_ECHO, CallOptions.DEFAULT);
         var closed = new CompletableFuture<Status>();
         call.start(new ClientCall.Listener<>() {
             @Override
