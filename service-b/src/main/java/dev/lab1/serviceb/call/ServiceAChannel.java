@@ -44,8 +44,8 @@ import org.springframework.stereotype.Component;
  * <li>{@code service-a.address} names one A or several replicas ({@link ServiceAChannelProperties}).</li>
  * <li>{@code service-a.service-config} (gRPC's own service config) balances calls round-robin over
  *     the replicas and ejects the ones that fail. When there can be several replicas, only those
- *     that answer {@code grpc.health.v1} SERVING get calls, and {@code service-a.hedging} re-sends a
- *     call a replica leaves unanswered to another one, within the same deadline.</li>
+ *     that answer {@code grpc.health.v1} SERVING get calls (and {@link HedgedEcho} re-sends a call
+ *     a replica leaves unanswered to another one, within the same deadline).</li>
  * <li>grpc-java's reconnect backoff grows to 2 minutes: a replica that is back would wait that long.
  *     Every {@code service-a.reconnect-interval} the backoff is reset, so a replica that comes back
  *     (or is added to a list) gets calls within that interval. {@link #reconnectNow()} does it at once.</li>
@@ -117,13 +117,9 @@ public class ServiceAChannel implements DisposableBean {
             // A: there is nobody else to call, and the health check's own retry backoff, which
             // resetConnectBackoff does not reset, could hold back the first call after an outage.
             config.put("healthCheckConfig", Map.of("serviceName", ""));
-            if (properties.hedging().maxAttempts() > 1) {
-                config.put("methodConfig", List.of(hedgedEcho(properties.hedging())));
-            }
         }
         return builder.defaultServiceConfig(config)
-                .disableServiceConfigLookUp() // the policy is B's, never whatever a DNS TXT record says
-                .enableRetry();
+                .disableServiceConfigLookUp(); // the policy is B's, never whatever a DNS TXT record says
     }
 
     /**
@@ -134,23 +130,6 @@ public class ServiceAChannel implements DisposableBean {
     static boolean canNameSeveralReplicas(String address) {
         return address.startsWith(StaticAddresses.SCHEME + "://") ? StaticAddresses.parse(address).size() > 1
                 : !address.startsWith("in-process:");
-    }
-
-    /**
-     * Echo's hedging policy: an attempt left unanswered for {@code delay} is sent again (round-robin:
-     * most likely to another replica), up to {@code maxAttempts}; the first answer wins within the
-     * call's one deadline. An attempt ending UNAVAILABLE or UNKNOWN (a replica gone, or its
-     * connection cut mid-call) does not end the call while another attempt may still answer; any
-     * other status does. No retryThrottling: once throttled, grpc-java ends a call on its first
-     * failed attempt even while another is still being answered (a draining A's calls would fail).
-     */
-    private static Map<String, Object> hedgedEcho(ServiceAChannelProperties.Hedging hedging) {
-        return Map.of(
-                "name", List.of(Map.of("service", ServiceAGrpc.SERVICE_NAME, "method", "Echo")),
-                "hedgingPolicy", Map.of(
-                        "maxAttempts", (double) hedging.maxAttempts(),
-                        "hedgingDelay", hedging.delay().toMillis() / 1000.0 + "s",
-                        "nonFatalStatusCodes", List.of("UNAVAILABLE", "UNKNOWN")));
     }
 
     /** The service config as grpc-java takes it: JSON objects, lists, strings, booleans and doubles. */

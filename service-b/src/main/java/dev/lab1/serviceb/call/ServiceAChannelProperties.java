@@ -3,6 +3,7 @@ package dev.lab1.serviceb.call;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -36,12 +37,15 @@ public record ServiceAChannelProperties(@NotBlank String address, @NotNull Negot
     public enum NegotiationType { PLAINTEXT, TLS }
 
     /**
-     * Hedging of {@code Echo} (idempotent), used when {@code address} can name several replicas.
+     * Hedging of {@code Echo} (idempotent), used when {@code address} can name several replicas
+     * ({@link HedgedEcho}).
      *
      * @param maxAttempts attempts per call at most, the first included (1: no hedging)
-     * @param delay       how long an attempt may go unanswered before the next one is sent
+     * @param minDelay    the shortest an attempt goes unanswered before the next one is sent
+     * @param delayFactor the delay is this times the 95th percentile of recent answers' latency
      */
-    public record Hedging(@Min(1) @Max(5) int maxAttempts, @NotNull Duration delay) {
+    public record Hedging(@Min(1) @Max(5) int maxAttempts, @NotNull Duration minDelay,
+                          @DecimalMin("1.0") double delayFactor) {
     }
 
     /**

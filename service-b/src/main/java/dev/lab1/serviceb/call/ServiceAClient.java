@@ -12,12 +12,14 @@ import dev.lab1.proto.EchoReply;
 import dev.lab1.proto.EchoRequest;
 import dev.lab1.proto.ServiceAGrpc;
 import dev.lab1.proto.ServiceAGrpc.ServiceABlockingStub;
+import dev.lab1.proto.ServiceAGrpc.ServiceAFutureStub;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
@@ -44,6 +46,9 @@ class ServiceAClient {
     private static final Logger log = LoggerFactory.getLogger(ServiceAClient.class);
 
     private final ServiceABlockingStub stub;
+    /** Several replicas of A: each call hedged over them (null with one A). */
+    private final ServiceAFutureStub hedgedStub;
+    private final HedgedEcho hedging;
     private final ServiceAChannel channel;
     private final Bulkhead bulkhead;
     private final CircuitBreaker circuitBreaker;
@@ -59,13 +64,29 @@ class ServiceAClient {
     ServiceAClient(ServiceAChannel channel, ServiceAChannelProperties properties, BulkheadRegistry bulkheads,
                    CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
         this(ServiceAGrpc.newBlockingStub(channel.channel()), channel, properties.connectWait(), bulkheads, circuitBreakers,
-                timeLimiters, json);
+                timeLimiters, json, hedged(channel, properties, timeLimiters));
+    }
+
+    /** Hedging where there can be another replica to hedge to, and more than one attempt is allowed. */
+    private static HedgedEcho hedged(ServiceAChannel channel, ServiceAChannelProperties properties, TimeLimiterRegistry timeLimiters) {
+        if (!ServiceAChannel.canNameSeveralReplicas(properties.address().trim()) || properties.hedging().maxAttempts() < 2) {
+            return null;
+        }
+        return new HedgedEcho(properties.hedging(), timeLimiters.timeLimiter(SERVICE_A).getTimeLimiterConfig().getTimeoutDuration());
     }
 
     /** With a stub of the test's choice, for paths a real A cannot provoke (an Error thrown by the call). */
     ServiceAClient(ServiceABlockingStub stub, ServiceAChannel channel, Duration connectWait, BulkheadRegistry bulkheads,
                    CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json) {
+        this(stub, channel, connectWait, bulkheads, circuitBreakers, timeLimiters, json, null);
+    }
+
+    private ServiceAClient(ServiceABlockingStub stub, ServiceAChannel channel, Duration connectWait, BulkheadRegistry bulkheads,
+                           CircuitBreakerRegistry circuitBreakers, TimeLimiterRegistry timeLimiters, ObjectMapper json,
+                           HedgedEcho hedging) {
         this.stub = stub;
+        this.hedging = hedging;
+        this.hedgedStub = hedging == null ? null : ServiceAGrpc.newFutureStub(stub.getChannel());
         this.channel = channel;
         this.connectWait = connectWait;
         this.bulkhead = bulkheads.bulkhead(SERVICE_A);
@@ -116,9 +137,15 @@ class ServiceAClient {
         try {
             // A stub with a deadline is derived per call: a stored one would expire once, for good.
             // A trial call waits for a connection (within the deadline) instead of failing on a stale one.
-            reply = (trial ? stub.withWaitForReady() : stub)
-                    .withDeadlineAfter(timeLimit.toNanos(), TimeUnit.NANOSECONDS)
-                    .echo(EchoRequest.newBuilder().setMsg(msg).build());
+            EchoRequest request = EchoRequest.newBuilder().setMsg(msg).build();
+            if (hedging != null) {
+                reply = hedging.echo(trial ? hedgedStub.withWaitForReady() : hedgedStub,
+                        request, Deadline.after(timeLimit.toNanos(), TimeUnit.NANOSECONDS));
+            } else {
+                reply = (trial ? stub.withWaitForReady() : stub)
+                        .withDeadlineAfter(timeLimit.toNanos(), TimeUnit.NANOSECONDS)
+                        .echo(request);
+            }
         } catch (StatusRuntimeException e) {
             return failed(e, start, trial);
         } catch (Throwable unexpected) {

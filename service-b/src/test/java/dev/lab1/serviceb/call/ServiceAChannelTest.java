@@ -28,7 +28,8 @@ class ServiceAChannelTest {
                     yaml.getProperty("service-a.service-config").toString(),
                     new ServiceAChannelProperties.Hedging(
                             Integer.parseInt(yaml.getProperty("service-a.hedging.max-attempts").toString()),
-                            DurationStyle.detectAndParse(yaml.getProperty("service-a.hedging.delay").toString())),
+                            DurationStyle.detectAndParse(yaml.getProperty("service-a.hedging.min-delay").toString()),
+                            Double.parseDouble(yaml.getProperty("service-a.hedging.delay-factor").toString())),
                     DurationStyle.detectAndParse(yaml.getProperty("service-a.connect-wait").toString()),
                     new ServiceAChannelProperties.WarmUp(
                             Integer.parseInt(yaml.getProperty("service-a.warm-up.calls").toString()),
