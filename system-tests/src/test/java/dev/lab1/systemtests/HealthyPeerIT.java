@@ -18,6 +18,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -43,6 +45,9 @@ class HealthyPeerIT {
     /** The bound of the issue: at most 1 % of a cold burst's answers may fail. */
     private static final double MAX_FAILED_SHARE = 0.01;
     private static final String BREAKER_OPENED = "circuit_breaker=service-a from=\\w+ to=OPEN";
+    /** A's log: one line per Echo attempt it received (answered, cancelled or refused), and per answer. */
+    private static final String A_ATTEMPT = "service=A procedure=Echo ";
+    private static final String A_ANSWER = "service=A procedure=Echo status=ok";
 
     @RegisterExtension
     final ProcessFixture processes = new ProcessFixture();
@@ -156,6 +161,53 @@ class HealthyPeerIT {
                 peer.close();
             }
         }
+    }
+
+    @ParameterizedTest(name = "three replicas answering in {0}")
+    @ValueSource(strings = {"400ms", "900ms"})
+    void slowButHealthyReplicasAnswerEveryCallAndEachServesItsShare(String delay) {
+        List<ServiceProcess> replicas = List.of(processes.serviceA("--delay=" + delay), processes.serviceA("--delay=" + delay),
+                processes.serviceA("--delay=" + delay));
+        replicas.forEach(ServiceProcess::awaitReady);
+        ServiceProcess b = processes.serviceB(replicas).awaitReady();
+        List<Long> attemptsBefore = replicas.stream().map(r -> r.countLogLines(A_ATTEMPT)).toList();
+        List<Long> answersBefore = replicas.stream().map(r -> r.countLogLines(A_ANSWER)).toList();
+
+        var load = Load.start(b.callEchoUrl("slow replicas"), 8, 1000);
+        long start = System.nanoTime();
+        await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(25)).until(b::isAlive);
+        load.close();
+        // A logs a cancelled attempt when the cancel reaches it: wait until the logs stop growing.
+        long[] seen = {-1};
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            long now = replicas.stream().mapToLong(r -> r.countLogLines(A_ATTEMPT)).sum();
+            boolean still = now == seen[0];
+            seen[0] = now;
+            return still;
+        });
+
+        var results = load.results();
+        var failedAfterFirstSecond = load.sentAfter(start + Duration.ofSeconds(1).toNanos()).stream()
+                .filter(r -> r.status() != 200).toList();
+        long ok = results.stream().filter(r -> r.status() == 200).count();
+        List<Long> attempts = new ArrayList<>();
+        List<Long> answers = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            attempts.add(replicas.get(i).countLogLines(A_ATTEMPT) - attemptsBefore.get(i));
+            answers.add(replicas.get(i).countLogLines(A_ANSWER) - answersBefore.get(i));
+        }
+        double perRequest = attempts.stream().mapToLong(Long::longValue).sum() / (double) results.size();
+        System.out.printf("FAULT-MATRIX | three healthy replicas answering in %s, 8 clients for 15 s | %d answers, %d failed after "
+                        + "the first second %s | A received %.2f attempts per request; answers per replica %s%n",
+                delay, results.size(), failedAfterFirstSecond.size(), Outcomes.countByReason(failedAfterFirstSecond),
+                perRequest, answers);
+
+        assertThat(failedAfterFirstSecond).as("failed answers after the first second").isEmpty();
+        assertThat(perRequest).as("attempts A received per request").isLessThanOrEqualTo(1.25);
+        for (long share : answers) {
+            assertThat(share).as("answers of one replica, of " + ok).isGreaterThanOrEqualTo(ok / 5);
+        }
+        assertThat(b.logLines(BREAKER_OPENED)).isEmpty();
     }
 
     /** An Echo stream started and never finished; completes with the status A closes it with. */

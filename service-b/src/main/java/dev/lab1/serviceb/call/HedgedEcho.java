@@ -127,6 +127,8 @@ final class HedgedEcho {
         private final CompletableFuture<EchoReply> outcome = new CompletableFuture<>();
         private final List<ListenableFuture<EchoReply>> attempts = new ArrayList<>();
         private int pending;
+        /** Set once the caller has its outcome: no attempt is sent after it, and cancellations are not failures. */
+        private boolean finished;
 
         Call(ServiceAFutureStub stub, EchoRequest request) {
             this.stub = stub;
@@ -135,7 +137,7 @@ final class HedgedEcho {
 
         /** Sends one more attempt; false when the call is decided already. */
         synchronized boolean send() {
-            if (outcome.isDone() || attempts.size() >= maxAttempts) {
+            if (finished || outcome.isDone() || attempts.size() >= maxAttempts) {
                 return false;
             }
             long sentAt = System.nanoTime();
@@ -170,6 +172,9 @@ final class HedgedEcho {
             boolean sendNext;
             synchronized (this) {
                 pending--;
+                if (finished) {
+                    return; // cancelled by cancelTheRest
+                }
                 Status.Code code = Status.fromThrowable(t).getCode();
                 boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.UNKNOWN;
                 if (!retryable || outcome.isDone()) {
@@ -208,10 +213,14 @@ final class HedgedEcho {
             }
         }
 
-        synchronized void cancelTheRest() {
-            for (ListenableFuture<EchoReply> attempt : attempts) {
-                attempt.cancel(true);
+        void cancelTheRest() {
+            List<ListenableFuture<EchoReply>> toCancel;
+            synchronized (this) {
+                finished = true;
+                toCancel = List.copyOf(attempts);
             }
+            // Outside the lock: a cancelled attempt's callback runs here, on this thread.
+            toCancel.forEach(attempt -> attempt.cancel(true));
         }
     }
 }
