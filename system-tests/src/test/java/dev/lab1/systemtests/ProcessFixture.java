@@ -70,6 +70,12 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, After
                 Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args)));
     }
 
+    /** service-b on a free port whose output goes to a pipe nobody reads (a stopped log reader). */
+    ServiceProcess serviceBWithUnreadOutput(String serviceAAddress, String... args) {
+        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b-unread-output", freePort(), -1,
+                Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args), true));
+    }
+
     /** B's address for a list of A replicas: {@code static://127.0.0.1:p1,127.0.0.1:p2}. */
     static String staticAddress(List<ServiceProcess> replicas) {
         return replicas.stream().map(ServiceProcess::grpcAddress).collect(Collectors.joining(",", "static://", ""));

@@ -69,12 +69,21 @@ final class ServiceProcess implements AutoCloseable {
     private final int httpPort;
     private final int grpcPort;
     private final Map<String, String> env;
+    /** Output to a pipe nobody reads (a stopped log reader), not to the log file. */
+    private final boolean unreadOutput;
     private volatile List<String> args;
     private volatile Process process;
     private volatile Path log;
 
     /** Starts at once; the caller registers it before waiting for anything. */
     ServiceProcess(Kind kind, String name, int httpPort, int grpcPort, Map<String, String> env, List<String> args) {
+        this(kind, name, httpPort, grpcPort, env, args, false);
+    }
+
+    /** With {@code unreadOutput}, its stdout and stderr go to a pipe this JVM never reads: {@link #log()} is empty. */
+    ServiceProcess(Kind kind, String name, int httpPort, int grpcPort, Map<String, String> env, List<String> args,
+                   boolean unreadOutput) {
+        this.unreadOutput = unreadOutput;
         this.kind = kind;
         this.name = name;
         this.httpPort = httpPort;
@@ -99,7 +108,9 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(args);
         try {
             Files.createDirectories(logs);
-            var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(newLog.toFile());
+            Files.writeString(newLog, "");
+            var builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(unreadOutput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.to(newLog.toFile()));
             builder.environment().putAll(JVM_ENV);
             builder.environment().putAll(env);
             Process started = builder.start();

@@ -17,20 +17,21 @@ class GrpcServerConfiguration {
     /**
      * grpc-java's default executor is an unbounded cached pool: a burst of calls becomes a burst of
      * threads. A fixed pool keeps A's threads flat under any load, and its bounded queue keeps its
-     * memory flat: when the queue is full the network thread that hands over the task runs it
-     * itself (handlers never block), and reads nothing more from its connections until it is done.
+     * memory flat. When the queue is full the task is refused (never run by the network thread that
+     * hands it over: a handler blocked there, on a log write for instance, would stop every
+     * connection of that thread) and its call answered RESOURCE_EXHAUSTED (HandlerQueueGuard).
      */
     @Bean(destroyMethod = "shutdown")
     ExecutorService grpcHandlers(GrpcServerTuning tuning) {
         return new ThreadPoolExecutor(tuning.handlerThreads(), tuning.handlerThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(tuning.handlerQueueCapacity()), new CustomizableThreadFactory("grpc-handler-"),
-                new ThreadPoolExecutor.CallerRunsPolicy());
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Bean
     GrpcServerConfigurer boundedGrpcServer(GrpcServerTuning tuning, ExecutorService grpcHandlers) {
         return builder -> {
-            builder.executor(grpcHandlers);
+            builder.executor(HandlerQueueGuard.executor(grpcHandlers));
             if (builder instanceof NettyServerBuilder netty) {
                 netty.maxConcurrentCallsPerConnection(tuning.maxConcurrentCallsPerConnection())
                         .maxConnectionAge(tuning.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)

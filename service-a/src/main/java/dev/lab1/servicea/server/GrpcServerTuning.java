@@ -13,9 +13,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param handlerThreads                  threads that run call handlers; handlers never block (a
  *                                        delayed reply is scheduled, not slept), so a few suffice
- * @param handlerQueueCapacity            handler tasks waiting for a thread; past it the network
- *                                        thread runs the task itself, which stops it reading more
- *                                        requests meanwhile (back-pressure, never an unbounded queue)
+ * @param handlerQueueCapacity            handler tasks waiting for a thread; past it a call is
+ *                                        answered RESOURCE_EXHAUSTED at once and no handler runs on
+ *                                        the network thread (HandlerQueueGuard)
  * @param maxCallsInFlight                Echo calls A holds at once, delayed
  *                                        replies included; past it a call is answered
  *                                        RESOURCE_EXHAUSTED at once

@@ -19,6 +19,9 @@ final class ErrorBody {
             return "Bad Request: the request line, a header or the query is malformed (for example an invalid "
                     + "percent-escape or invalid UTF-8)";
         }
+        if (status == HttpStatus.PAYLOAD_TOO_LARGE.value()) {
+            return "Content Too Large: B takes no request body";
+        }
         HttpStatus known = HttpStatus.resolve(status);
         return known != null ? known.getReasonPhrase() : "HTTP " + status;
     }

@@ -23,6 +23,12 @@ class JsonErrorHandler extends ErrorHandler {
         this.callEcho = callEcho;
     }
 
+    /** Every method gets the JSON (Jetty's default writes a body only for GET, POST and HEAD: a refused PUT got none). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {

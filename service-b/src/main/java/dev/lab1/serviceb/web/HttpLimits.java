@@ -7,10 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Limits of B's HTTP server that Spring Boot has no property for.
  *
- * @param requestHeaderTimeout how long a client may take to send a request's headers while it
- *                             keeps sending (a "slowloris" client trickling a byte at a time, which
- *                             Jetty's idle timeout never catches); its connection is closed after
- *                             between one and one and a half times this
+ * @param requestHeaderTimeout how long a client may take to send a request's head, counted from its
+ *                             first byte however it sends the rest (a "slowloris" client trickling a
+ *                             byte at a time, which Jetty's idle timeout never catches); its
+ *                             connection is closed within this plus two tenths of it (at most 2 s)
  */
 @ConfigurationProperties("http-limits")
 public record HttpLimits(Duration requestHeaderTimeout) {

@@ -11,45 +11,61 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * A deadline for request headers, which Jetty lacks: its idle timeout restarts with every byte, so
- * a client sending its headers a byte a second keeps a connection forever. Every connection is
- * looked at each half {@code http-limits.request-header-timeout}; one that received bytes but no
- * complete request for two looks in a row is trickling, and is closed. An idle keep-alive
- * connection (no bytes) is left to the idle timeout; a normal request completes in microseconds.
+ * a client sending its headers a byte at a time keeps a connection forever. The deadline is absolute:
+ * it runs from the first byte of a request's head, and neither new bytes nor silence restart it.
+ * Jetty tells no one when a request's first byte arrives, so every connection is looked at each tenth
+ * of {@code http-limits.request-header-timeout} (at most each second): the first look that finds new
+ * bytes but no newly completed head starts the clock (from the look before, when the first byte may
+ * have come); a completed head stops it. A connection whose head is still incomplete when the deadline
+ * has passed is closed, within two looks of it. An idle keep-alive connection (no bytes) is left to
+ * the idle timeout; B refuses bodies (RequestBodyRefusal), so new bytes without a new head are a head.
  */
 @Configuration(proxyBeanMethods = false)
 class RequestHeaderDeadline {
 
     @Bean
     JettyServerCustomizer dropTricklingConnections(HttpLimits limits) {
-        long periodMillis = Math.max(1, limits.requestHeaderTimeout().toMillis() / 2);
+        long timeoutNanos = limits.requestHeaderTimeout().toNanos();
+        long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 10));
         return server -> {
             for (Connector connector : server.getConnectors()) {
-                connector.addEventListener(new Watch(connector.getScheduler(), periodMillis));
+                connector.addEventListener(new Watch(connector.getScheduler(), timeoutNanos, periodNanos));
             }
         };
     }
 
-    private record Watch(Scheduler scheduler, long periodMillis) implements Connection.Listener {
+    private record Watch(Scheduler scheduler, long timeoutNanos, long periodNanos) implements Connection.Listener {
+
+        /** No head in progress. */
+        private static final long NONE = Long.MIN_VALUE;
 
         @Override
         public void onOpened(Connection connection) {
-            lookLater(connection, connection.getMessagesIn(), connection.getBytesIn(), 0);
+            // The connection may have bytes already (its first packet): the clock starts at its opening.
+            look(connection, System.nanoTime(), 0, 0, NONE);
         }
 
-        private void lookLater(Connection connection, long messages, long bytes, int trickling) {
+        private void look(Connection connection, long lastLook, long messages, long bytes, long headSince) {
+            long now = System.nanoTime();
+            long messagesNow = connection.getMessagesIn(); // heads completed so far
+            long bytesNow = connection.getBytesIn();
+            long since;
+            if (messagesNow != messages) {
+                since = NONE;
+            } else if (bytesNow > bytes && headSince == NONE) {
+                since = lastLook;
+            } else {
+                since = headSince;
+            }
+            if (since != NONE && now - since >= timeoutNanos) {
+                connection.getEndPoint().close();
+                return;
+            }
             scheduler.schedule(() -> {
-                if (!connection.getEndPoint().isOpen()) {
-                    return;
+                if (connection.getEndPoint().isOpen()) {
+                    look(connection, now, messagesNow, bytesNow, since);
                 }
-                long messagesNow = connection.getMessagesIn();
-                long bytesNow = connection.getBytesIn();
-                int stillTrickling = messagesNow == messages && bytesNow > bytes ? trickling + 1 : 0;
-                if (stillTrickling >= 2) {
-                    connection.getEndPoint().close();
-                    return;
-                }
-                lookLater(connection, messagesNow, bytesNow, stillTrickling);
-            }, periodMillis, TimeUnit.MILLISECONDS);
+            }, periodNanos, TimeUnit.NANOSECONDS);
         }
     }
 }
