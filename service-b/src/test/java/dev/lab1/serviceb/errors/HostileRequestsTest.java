@@ -48,15 +48,8 @@ class HostileRequestsTest {
     @Autowired
     MeterRegistry meters;
 
-    /** Once per JVM: the first call to A pays for class loading and JIT, more than the tests' time limit on a busy machine. */
-    private static final java.util.concurrent.atomic.AtomicBoolean warm = new java.util.concurrent.atomic.AtomicBoolean();
-
     @BeforeEach
     void reset() {
-        if (!warm.get()) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> send("GET", "/call-echo?msg=warm-up", "").status() == 200);
-            warm.set(true);
-        }
         fakeA.reset();
         breakers.circuitBreaker("service-a").reset();
     }
