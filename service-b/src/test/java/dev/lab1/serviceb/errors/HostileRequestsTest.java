@@ -48,8 +48,23 @@ class HostileRequestsTest {
     @Autowired
     MeterRegistry meters;
 
+    /**
+     * B's first calls to A in a JVM pay for class loading and JIT (measured on a busy 2-core machine:
+     * 471 ms, then 724 and 306 ms, over this context's 300 ms limit, so the first "normal answer" row
+     * got 504). These cases are about requests, not latency: B is warmed up once, before them, until
+     * three calls in a row answer 200 (at most 30 calls).
+     */
+    private static boolean warmedUp;
+
     @BeforeEach
     void reset() {
+        for (int call = 0, inARow = 0; !warmedUp && call < 30 && inARow < 3; call++) {
+            inARow = send("GET", "/call-echo?msg=warm-up", "").status() == 200 ? inARow + 1 : 0;
+            if (inARow == 0) {
+                breakers.circuitBreaker("service-a").reset(); // cold timeouts must not open it for the next call
+            }
+        }
+        warmedUp = true;
         fakeA.reset();
         breakers.circuitBreaker("service-a").reset();
     }
