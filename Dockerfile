@@ -33,7 +33,8 @@ RUN ./mvnw -B -ntp -pl "${SERVICE}" -am package -Dmaven.test.skip=true
 # snapshot-dependencies layer usually is; the legacy builder cannot COPY an empty folder ("layer
 # does not exist"), so both are folded into the application layer, which also changes often. Any
 # other layer (a custom layers.xml) stops the build here rather than being left out of the image.
-# The health check probes this service's own HTTP port: server.port of its application.yml.
+# The health check probes this service's own Actuator port: management.server.port of its
+# application.yml when it sets one (B), else its server.port (A).
 RUN jar="$(ls "${SERVICE}"/target/"${SERVICE}"-*.jar)" \
  && java -Djarmode=tools -jar "$jar" extract --layers --application-filename application.jar --destination /layers \
  && layers="$(java -Djarmode=tools -jar "$jar" list-layers | sort | tr '\n' ' ')" \
@@ -46,7 +47,12 @@ RUN jar="$(ls "${SERVICE}"/target/"${SERVICE}"-*.jar)" \
  && awk '/^[^[:space:]#]/ { top = $1 } top == "server:" && /^  port:/ { print $2; exit }' \
       "${SERVICE}/src/main/resources/application.yml" > /healthcheck/default-port \
  && grep -Eq '^[0-9]+$' /healthcheck/default-port \
- || { echo "no server.port in ${SERVICE}'s application.yml" >&2; exit 1; }
+ || { echo "no server.port in ${SERVICE}'s application.yml" >&2; exit 1; } \
+ && awk '/^[^[:space:]#]/ { top = $1 } top == "management:" && /^  [^[:space:]#]/ { second = $1 } \
+         top == "management:" && second == "server:" && /^    port:/ { print $2; exit }' \
+      "${SERVICE}/src/main/resources/application.yml" > /healthcheck/management-port \
+ && { [ ! -s /healthcheck/management-port ] || grep -Eqx '[0-9]+' /healthcheck/management-port; } \
+ || { echo "management.server.port in ${SERVICE}'s application.yml is not a number" >&2; exit 1; }
 
 # --- run: a JRE image with the layers, as a non-root user --------------------------------------
 FROM ${JRE_IMAGE}

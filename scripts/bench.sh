@@ -20,6 +20,7 @@ WARMUP=${WARMUP:-40}
 A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
+B_MANAGEMENT_PORT=${B_MANAGEMENT_PORT:-19081}   # B's Actuator
 JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
 # glibc's malloc arenas multiply with threads: two keep each JVM's native memory small.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
@@ -47,9 +48,9 @@ if ! command -v wrk > /dev/null; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
   fi
 fi
-for port in "$A_GRPC" "$A_HTTP" "$B_PORT"; do
+for port in "$A_GRPC" "$A_HTTP" "$B_PORT" "$B_MANAGEMENT_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use; set A_GRPC, A_HTTP, B_PORT to free ports" >&2; exit 2
+    echo "port $port is in use; set A_GRPC, A_HTTP, B_PORT, B_MANAGEMENT_PORT to free ports" >&2; exit 2
   fi
 done
 if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
@@ -96,9 +97,10 @@ start_a "$LOGS/service-a.log"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
 # shellcheck disable=SC2086
-SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" > "$LOGS/service-b.log" 2>&1 &
+SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
+  --management.server.port="$B_MANAGEMENT_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
-await_http "$B/actuator/health/readiness" 120
+await_http "http://127.0.0.1:$B_MANAGEMENT_PORT/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))
 
 echo "warming up (/health $((WARMUP / 4)) s, /call-echo $WARMUP s)" >&2

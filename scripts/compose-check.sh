@@ -12,8 +12,8 @@
 # pulled or packaged here. Whatever happens, it removes what it made (containers, networks,
 # images, the engine, its folder) and checks that nothing it started still listens.
 #
-# Environment: the host ports of docker-compose.yml (B_PORT, A_GRPC_PORT, A_HTTP_PORT,
-# PROMETHEUS_PORT; BIND_ADDRESS), DEBIAN_MIRROR for debootstrap. Outside CI the stand-in's Debian
+# Environment: the host ports of docker-compose.yml (B_PORT, B_MANAGEMENT_PORT, A_GRPC_PORT,
+# A_HTTP_PORT, PROMETHEUS_PORT; BIND_ADDRESS), DEBIAN_MIRROR for debootstrap. Outside CI the stand-in's Debian
 # tree is cached for a week in ~/.cache/lab1-compose-check (plain Debian packages; the host's CA
 # trust is added at each run, never cached).
 set -euo pipefail
@@ -35,11 +35,12 @@ STANDIN_PROMETHEUS=lab1check/standin-prometheus:latest
 STOP_GRACE=15     # stop_grace_period of both services in docker-compose.yml
 unset A_DELAY     # the run starts with A at normal speed, whatever the caller's shell says
 export BIND_ADDRESS=${BIND_ADDRESS:-127.0.0.1}
-export B_PORT=${B_PORT:-8081} A_GRPC_PORT=${A_GRPC_PORT:-8080} A_HTTP_PORT=${A_HTTP_PORT:-9080}
-export PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
-HOST_PORTS=("$B_PORT" "$A_GRPC_PORT" "$A_HTTP_PORT" "$PROMETHEUS_PORT")
+export B_PORT=${B_PORT:-8081} B_MANAGEMENT_PORT=${B_MANAGEMENT_PORT:-9081}
+export A_GRPC_PORT=${A_GRPC_PORT:-8080} A_HTTP_PORT=${A_HTTP_PORT:-9080} PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+HOST_PORTS=("$B_PORT" "$B_MANAGEMENT_PORT" "$A_GRPC_PORT" "$A_HTTP_PORT" "$PROMETHEUS_PORT")
 B=http://127.0.0.1:$B_PORT
 [[ $BIND_ADDRESS == 127.* || $BIND_ADDRESS == 0.0.0.0 ]] || B=http://$BIND_ADDRESS:$B_PORT
+B_ACTUATOR=${B%:*}:$B_MANAGEMENT_PORT   # B's Actuator: its management port, not the public one
 PROMETHEUS=${B%:*}:$PROMETHEUS_PORT
 
 START=$SECONDS
@@ -222,7 +223,7 @@ step "prerequisites"
 install_prerequisites
 for port in "${HOST_PORTS[@]}"; do
     if ss -Hltn | awk '{ print $4 }' | grep -qE ":$port\$"; then
-        fail "port $port is already in use on this machine; move it (B_PORT, A_GRPC_PORT, A_HTTP_PORT, PROMETHEUS_PORT)"
+        fail "port $port is already in use on this machine; move it (B_PORT, B_MANAGEMENT_PORT, A_GRPC_PORT, A_HTTP_PORT, PROMETHEUS_PORT)"
     fi
 done
 PORTS_WERE_FREE=yes
@@ -325,6 +326,12 @@ wait_healthy service-a
 wait_healthy service-b
 B_ID=$(container service-b)
 B_STARTED=$(docker inspect -f '{{.State.StartedAt}}' "$B_ID")
+# B's Actuator is on its management port (the healthcheck above asked it there); the public port
+# has none: /actuator there is a 404 in B's JSON.
+call "$B_ACTUATOR/actuator/health/readiness"
+expect_answer 200 '"status":"UP"'
+call "$B/actuator/health"
+expect_answer 404 '{"error":"Not Found","status":404}'
 
 step "proof 1: both running -> 200 with the echo"
 # The very first calls pay for class loading and the connection in both JVMs, and may pass B's
@@ -338,8 +345,8 @@ done
 expect_answer 200 '"service_a":{"echo":"compose-check"}'
 # Proof 2 starts from a closed breaker (warm-up timeouts may have opened it).
 deadline=$((SECONDS + 60))
-until curl -s -m 5 "$B/actuator/health" | grep -q '"circuitBreaker":"CLOSED"'; do
-    ((SECONDS < deadline)) || fail "B's breaker not CLOSED within 60 s: $(curl -s -m 5 "$B/actuator/health")"
+until curl -s -m 5 "$B_ACTUATOR/actuator/health" | grep -q '"circuitBreaker":"CLOSED"'; do
+    ((SECONDS < deadline)) || fail "B's breaker not CLOSED within 60 s: $(curl -s -m 5 "$B_ACTUATOR/actuator/health")"
     call "$B/call-echo?msg=compose-check"
     sleep 1
 done

@@ -4,7 +4,7 @@
 #   2. A unavailable      A stopped: 503 "unavailable", then "circuit_open" answered at once
 #   3. A slow             A restarted with --delay=2: 504 "timeout" after 1 s, B's /health instant
 #   and back              A normal again: 200 again, B never restarted
-# Builds the jars if they are missing, starts A and B on their default ports (8080/9080, 8081),
+# Builds the jars if they are missing, starts A and B on their default ports (8080/9080, 8081/9081),
 # and stops everything it started on exit, Ctrl-C or failure. Exits non-zero if a proof fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the REA
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/demo}
 B=http://localhost:8081
+B_ACTUATOR=http://localhost:9081   # B's management port: Actuator is not on 8081
 
 if [[ -t 1 ]]; then
   BOLD=$'\e[1m'; GREEN=$'\e[32m'; RED=$'\e[31m'; CYAN=$'\e[36m'; DIM=$'\e[2m'; RESET=$'\e[0m'
@@ -42,7 +43,7 @@ trap 'exit 130' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-for port in 8080 9080 8081; do
+for port in 8080 9080 8081 9081; do
   if port_busy "$port"; then
     printf '%sPort %s is already in use%s: stop whatever listens there (ss -ltnp | grep :%s) and run again.\n' \
       "$RED" "$port" "$RESET" "$port" >&2
@@ -76,7 +77,7 @@ await_http() {  # await_http URL SECONDS
 
 await_breaker() {  # await_breaker STATE SECONDS: B's breaker to A, as B's /actuator/health shows it
   local deadline=$((SECONDS + $2))
-  until curl -s "$B/actuator/health" | grep -q "\"circuitBreaker\":\"$1\""; do
+  until curl -s "$B_ACTUATOR/actuator/health" | grep -q "\"circuitBreaker\":\"$1\""; do
     if (( SECONDS >= deadline )); then echo "B's breaker did not turn $1 within $2 s" >&2; return 1; fi
     sleep 0.2
   done
@@ -103,13 +104,14 @@ expect() {  # expect STATUS REASON DESCRIPTION
   if [[ $STATUS == "$1" && $BODY == *"$2"* ]]; then pass "$3"; else fail "$3 (got HTTP $STATUS)"; fi
 }
 
-title "Starting service-a (gRPC :8080, Actuator :9080) and service-b (HTTP :8081)"
+title "Starting service-a (gRPC :8080, Actuator :9080) and service-b (HTTP :8081, Actuator :9081)"
 start_a "$LOGS/service-a.log"
 # shellcheck disable=SC2086
 java $JAVA_OPTS $RUN_B > "$LOGS/service-b.log" 2>&1 &
 PIDS+=($!)
 await_http http://localhost:9080/actuator/health/readiness 90
 await_http "$B/health" 90
+await_http "$B_ACTUATOR/actuator/health/readiness" 90
 info "logs: $LOGS/service-a.log, $LOGS/service-b.log"
 
 title "Proof 1: success (both running)"

@@ -6,7 +6,8 @@
 //     misspelt field (`readinesProbe`) passes a schema check but is refused by `kubectl apply`'s
 //     strict field validation, or silently dropped by older servers;
 //  3. references between objects: every Service and PodDisruptionBudget selects some workload's
-//     pods, and every named port a probe or Service uses exists on the container.
+//     pods, every named port a probe or Service uses exists on the container, and the port a
+//     prometheus.io/port annotation names is one of the pod's container ports.
 // Usage: node validate.mjs rendered.yaml
 import { readFileSync, writeFileSync, rmSync, mkdtempSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -82,6 +83,12 @@ for (const doc of docs) {
   }
 }
 for (const w of workloads) {
+  // Prometheus scrapes the port the pod's annotation names: it must be one the pod listens on.
+  const scrapePort = w.spec.template.metadata?.annotations?.["prometheus.io/port"];
+  if (scrapePort !== undefined && !w.spec.template.spec.containers.some((c) =>
+    (c.ports ?? []).some((p) => String(p.containerPort) === scrapePort))) {
+    problems.push(`${label(w)}: prometheus.io/port "${scrapePort}" is no container port of its pods`);
+  }
   for (const c of w.spec.template.spec.containers) {
     for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
       const port = c[probe]?.httpGet?.port ?? c[probe]?.grpc?.port ?? c[probe]?.tcpSocket?.port;

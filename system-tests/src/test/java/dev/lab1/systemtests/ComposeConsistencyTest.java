@@ -37,15 +37,20 @@ class ComposeConsistencyTest {
         assertThat(prometheus).contains("service-a:" + httpPort);
     }
 
+    /** B's Actuator is on its management port: that is the one Prometheus scrapes, never the public one. */
     @Test
     void serviceBsPortsAndItsAddressOfAMatchTheConfiguration() {
         String httpPort = b.get("server.port").toString();
+        String managementPort = b.get("management.server.port").toString();
         Map<String, Object> service = service("service-b");
 
+        assertThat(managementPort).isNotEqualTo(httpPort);
         assertThat(environment(service)).containsEntry("SERVER_PORT", httpPort)
+                .containsEntry("MANAGEMENT_SERVER_PORT", managementPort)
                 .containsEntry("SERVICE_A_ADDRESS", "dns:///service-a:" + a.get("grpc.server.port"));
-        assertThat(publishedPorts(service)).containsExactly(httpPort + "->" + httpPort);
-        assertThat(prometheus).contains("service-b:" + httpPort);
+        assertThat(publishedPorts(service))
+                .containsExactlyInAnyOrder(httpPort + "->" + httpPort, managementPort + "->" + managementPort);
+        assertThat(prometheus).contains("service-b:" + managementPort).doesNotContain("service-b:" + httpPort);
     }
 
     @Test
@@ -55,16 +60,19 @@ class ComposeConsistencyTest {
     }
 
     /**
-     * Compose keeps the image's own check (docker/healthcheck.sh: readiness on SERVER_PORT, which
-     * compose sets), only probing more often: a test of its own here could name another port.
+     * Compose keeps the image's own check (docker/healthcheck.sh: readiness on the Actuator port,
+     * MANAGEMENT_SERVER_PORT or SERVER_PORT, which compose sets), only probing more often: a test of
+     * its own here could name another port.
      */
     @Test
     void healthchecksAreTheImagesOwnOnTheServicesPort() {
         for (String name : List.of("service-a", "service-b")) {
             assertThat(healthcheck(service(name))).doesNotContainKey("test").containsKey("interval");
         }
-        assertThat(RepoFiles.text("docker/healthcheck.sh")).contains("${SERVER_PORT", "/actuator/health/readiness");
-        assertThat(RepoFiles.text("Dockerfile")).contains("HEALTHCHECK", "/opt/healthcheck/healthcheck.sh");
+        assertThat(RepoFiles.text("docker/healthcheck.sh"))
+                .contains("${MANAGEMENT_SERVER_PORT", "${SERVER_PORT", "/actuator/health/readiness");
+        assertThat(RepoFiles.text("Dockerfile")).contains("HEALTHCHECK", "/opt/healthcheck/healthcheck.sh",
+                "/healthcheck/management-port", "/healthcheck/default-port");
     }
 
     /** Safe to leave running: nothing reachable from the network by default, services restarted. */

@@ -38,7 +38,7 @@ class FaultSuiteIT {
             long killedAt = System.nanoTime(); // after the kill: every call sent from here on finds A gone
             await().atMost(Duration.ofSeconds(30)).until(() -> load.anyAfter(killedAt, Load.Result::isCircuitOpen));
             assertThat(b.get("/health").status()).isEqualTo(200);
-            assertThat(b.get("/actuator/health").status()).isEqualTo(200);
+            assertThat(b.management("/actuator/health").status()).isEqualTo(200);
             load.close();
 
             var afterKill = load.sentAfter(killedAt);
@@ -166,7 +166,7 @@ class FaultSuiteIT {
         assertThat(worstHealth).isLessThan(Outcomes.CALL_BOUND);
         // A lets go of every call whose caller gave up: nothing left waiting, threads back down.
         await().atMost(Duration.ofSeconds(15)).until(() ->
-                Processes.metric(a.get("/actuator/prometheus").body(), "echo_delayed_replies") == 0);
+                Processes.metric(a.management("/actuator/prometheus").body(), "echo_delayed_replies") == 0);
         int threadsAfter = Processes.threads(a.pid());
         assertThat(threadsAfter).isLessThanOrEqualTo(threadsBefore + 16);
 
@@ -258,7 +258,7 @@ class FaultSuiteIT {
         List<CompletableFuture<Http.Answer>> inFlight = IntStream.range(0, 10)
                 .mapToObj(i -> Http.getAsync(b.callEchoUrl("fault"))).toList();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
-                Processes.metric(a.get("/actuator/prometheus").body(), "echo_delayed_replies") == 10);
+                Processes.metric(a.management("/actuator/prometheus").body(), "echo_delayed_replies") == 10);
         return inFlight;
     }
 

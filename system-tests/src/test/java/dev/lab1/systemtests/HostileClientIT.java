@@ -111,7 +111,7 @@ class HostileClientIT {
     }
 
     private static double breakerFailures() {
-        return b.get("/actuator/prometheus").body().lines()
+        return b.management("/actuator/prometheus").body().lines()
                 .filter(line -> line.startsWith("resilience4j_circuitbreaker_calls_seconds_count{")
                         && line.contains("kind=\"failed\"") && line.contains("name=\"service-a\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
@@ -119,7 +119,7 @@ class HostileClientIT {
 
     private static String breakerState() {
         try {
-            return JSON.readTree(b.get("/actuator/health").body()).at("/components/serviceA/details/circuitBreaker").asText();
+            return JSON.readTree(b.management("/actuator/health").body()).at("/components/serviceA/details/circuitBreaker").asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -122,6 +122,29 @@ class ObservabilityIT {
         assertThat(Http.get(a("/actuator/heapdump")).status()).isEqualTo(404);
     }
 
+    /** B's public port serves /health, /call-echo and errors: Actuator is a 404 there, in B's JSON. */
+    @Test
+    void bsActuatorIsOnItsManagementPortOnly() {
+        assertThat(b.managementPort()).isNotEqualTo(b.httpPort());
+        assertThat(b.management("/actuator/health").status()).isEqualTo(200);
+        assertThat(b.management("/actuator/prometheus").body()).contains("call_echo_outcomes_total");
+        for (String path : new String[] {"/actuator", "/actuator/health", "/actuator/health/readiness", "/actuator/prometheus",
+                "/actuator/info"}) {
+            var onPublicPort = b.get(path);
+            assertThat(onPublicPort.status()).as(path).isEqualTo(404);
+            assertThat(onPublicPort.header("Content-Type")).as(path).startsWith("application/json");
+            assertThat(onPublicPort.body()).as(path).isEqualTo("{\"error\":\"Not Found\",\"status\":404}");
+        }
+        // Errors on the management port are B's JSON too, and TRACE never echoes the request there.
+        var unknown = Http.get(b("/nope"));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo("{\"error\":\"Not Found\",\"status\":404}");
+        var trace = RawHttp.send(b.managementPort(), "TRACE", "/actuator/health", List.of("Cookie: secret=1"));
+        assertThat(trace.status()).isEqualTo(405);
+        assertThat(trace.contentType()).startsWith("application/json");
+        assertThat(trace.body()).doesNotContain("secret");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void everyMetricOfTheDashboardAndTheAlertRulesExistsInTheRealScrape() throws Exception {
@@ -160,7 +183,7 @@ class ObservabilityIT {
         }
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            var health = alone.get("/actuator/health");
+            var health = alone.management("/actuator/health");
             assertThat(health.status()).isEqualTo(200);
             JsonNode body = JSON.readTree(health.body());
             assertThat(body.get("status").asText()).isEqualTo("UP");
@@ -170,8 +193,8 @@ class ObservabilityIT {
             assertThat(serviceA.at("/details/grpcHealth").asText()).isEqualTo("UNAVAILABLE");
             assertThat(serviceA.at("/details/circuitBreaker").asText()).isIn("OPEN", "HALF_OPEN");
         });
-        assertThat(alone.get("/actuator/health/liveness").status()).isEqualTo(200);
-        assertThat(alone.get("/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(alone.management("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(alone.management("/actuator/health/readiness").status()).isEqualTo(200);
         assertThat(alone.get("/health").status()).isEqualTo(200);
     }
 
@@ -182,11 +205,13 @@ class ObservabilityIT {
         return names;
     }
 
+    /** A's Actuator URL for {@code path}. */
     private static String a(String path) {
-        return a.url(path);
+        return a.managementUrl(path);
     }
 
+    /** B's Actuator URL for {@code path}: its management port. */
     private static String b(String path) {
-        return b.url(path);
+        return b.managementUrl(path);
     }
 }

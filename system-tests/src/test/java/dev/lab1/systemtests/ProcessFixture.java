@@ -50,29 +50,33 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, After
 
     /** service-a with gRPC on a given port (e.g. one B was told about before A existed). */
     ServiceProcess serviceAOnPort(int grpcPort, String... args) {
+        int httpPort = freePort(); // A's Actuator is on its HTTP port
         return register(() -> new ServiceProcess(ServiceProcess.Kind.A, "service-a-" + REPLICAS.incrementAndGet(),
-                freePort(), grpcPort, Map.of(), List.of(args)));
+                httpPort, httpPort, grpcPort, Map.of(), List.of(args)));
     }
 
-    /** service-b on a free port calling {@code a} (which need not be running yet). */
+    /** service-b on free ports calling {@code a} (which need not be running yet). */
     ServiceProcess serviceB(ServiceProcess a, String... args) {
         return serviceB(List.of(a), args);
     }
 
-    /** service-b on a free port calling every one of {@code replicas}. */
+    /** service-b on free ports calling every one of {@code replicas}. */
     ServiceProcess serviceB(List<ServiceProcess> replicas, String... args) {
         return serviceBCalling(staticAddress(replicas), args);
     }
 
-    /** service-b on a free port with {@code SERVICE_A_ADDRESS} set to {@code serviceAAddress} as is. */
+    /**
+     * service-b on free ports (public, and management for its Actuator) with {@code SERVICE_A_ADDRESS}
+     * set to {@code serviceAAddress} as is.
+     */
     ServiceProcess serviceBCalling(String serviceAAddress, String... args) {
-        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b", freePort(), -1,
+        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b", freePort(), freePort(), -1,
                 Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args)));
     }
 
-    /** service-b on a free port whose output goes to a pipe nobody reads (a stopped log reader). */
+    /** service-b on free ports whose output goes to a pipe nobody reads (a stopped log reader). */
     ServiceProcess serviceBWithUnreadOutput(String serviceAAddress, String... args) {
-        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b-unread-output", freePort(), -1,
+        return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b-unread-output", freePort(), freePort(), -1,
                 Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args), true));
     }
 

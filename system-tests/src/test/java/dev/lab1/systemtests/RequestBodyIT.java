@@ -40,8 +40,8 @@ class RequestBodyIT {
     @BeforeAll
     static void start() {
         a = processes.serviceA();
-        bManagementPort = ProcessFixture.freePort();
-        b = processes.serviceB(a, "--management.server.port=" + bManagementPort);
+        b = processes.serviceB(a);
+        bManagementPort = b.managementPort();
         a.awaitReady();
         b.awaitReady();
     }

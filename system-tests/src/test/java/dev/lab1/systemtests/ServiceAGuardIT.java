@@ -67,7 +67,7 @@ class ServiceAGuardIT {
             // Right after: a normal call (3 s, the configured delay) is answered, and the heap is small again.
             var after = peers.get(0).serviceA(10_000).echo(EchoRequest.newBuilder().setMsg("after").build());
             assertThat(after.getMsg()).isEqualTo("{\"echo\": \"after\"}");
-            String scrape = a.get("/actuator/prometheus").body();
+            String scrape = a.management("/actuator/prometheus").body();
             double heapMb = heapUsed(scrape) / 1024 / 1024;
             double refused = Processes.metric(scrape, "grpc_calls_refused_total");
 

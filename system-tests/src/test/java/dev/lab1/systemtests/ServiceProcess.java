@@ -50,23 +50,22 @@ final class ServiceProcess implements AutoCloseable {
     private static final AtomicInteger STARTS = new AtomicInteger();
 
     enum Kind {
-        A("service-a", "serviceA.jar", "/actuator/health/readiness"),
-        B("service-b", "serviceB.jar", "/health");
+        A("service-a", "serviceA.jar"),
+        B("service-b", "serviceB.jar");
 
         final String name;
         final String jarProperty;
-        final String readinessPath;
 
-        Kind(String name, String jarProperty, String readinessPath) {
+        Kind(String name, String jarProperty) {
             this.name = name;
             this.jarProperty = jarProperty;
-            this.readinessPath = readinessPath;
         }
     }
 
     private final Kind kind;
     private final String name;
     private final int httpPort;
+    private final int managementPort;
     private final int grpcPort;
     private final Map<String, String> env;
     /** Output to a pipe nobody reads (a stopped log reader), not to the log file. */
@@ -75,18 +74,27 @@ final class ServiceProcess implements AutoCloseable {
     private volatile Process process;
     private volatile Path log;
 
-    /** Starts at once; the caller registers it before waiting for anything. */
-    ServiceProcess(Kind kind, String name, int httpPort, int grpcPort, Map<String, String> env, List<String> args) {
-        this(kind, name, httpPort, grpcPort, env, args, false);
+    /**
+     * Starts at once; the caller registers it before waiting for anything. {@code managementPort}:
+     * B's Actuator port ({@code management.server.port}); A's Actuator is on its {@code httpPort}, so
+     * for A it must be that port.
+     */
+    ServiceProcess(Kind kind, String name, int httpPort, int managementPort, int grpcPort, Map<String, String> env,
+                   List<String> args) {
+        this(kind, name, httpPort, managementPort, grpcPort, env, args, false);
     }
 
     /** With {@code unreadOutput}, its stdout and stderr go to a pipe this JVM never reads: {@link #log()} is empty. */
-    ServiceProcess(Kind kind, String name, int httpPort, int grpcPort, Map<String, String> env, List<String> args,
-                   boolean unreadOutput) {
+    ServiceProcess(Kind kind, String name, int httpPort, int managementPort, int grpcPort, Map<String, String> env,
+                   List<String> args, boolean unreadOutput) {
+        if (kind == Kind.A && managementPort != httpPort) {
+            throw new IllegalArgumentException("A's Actuator is on its HTTP port " + httpPort);
+        }
         this.unreadOutput = unreadOutput;
         this.kind = kind;
         this.name = name;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.grpcPort = grpcPort;
         this.env = Map.copyOf(env);
         this.args = List.copyOf(args);
@@ -104,6 +112,8 @@ final class ServiceProcess implements AutoCloseable {
         command.add("--server.port=" + httpPort);
         if (kind == Kind.A) {
             command.add("--grpc.server.port=" + grpcPort);
+        } else {
+            command.add("--management.server.port=" + managementPort);
         }
         command.addAll(args);
         try {
@@ -137,9 +147,14 @@ final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
-    /** A: Actuator's port; B: its only port (/health, /call-echo, Actuator). */
+    /** A: Actuator's port; B: its public port (/health, /call-echo; Actuator is on {@link #managementPort()}). */
     int httpPort() {
         return httpPort;
+    }
+
+    /** Actuator's port: B's management port; A's HTTP port. */
+    int managementPort() {
+        return managementPort;
     }
 
     /** A's gRPC port. */
@@ -160,9 +175,19 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort + pathAndQuery;
     }
 
-    /** GET on this process. */
+    /** GET on this process (its HTTP port). */
     Http.Answer get(String pathAndQuery) {
         return Http.get(url(pathAndQuery));
+    }
+
+    /** {@code http://127.0.0.1:<managementPort><path>}: Actuator's URLs. */
+    String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    /** GET on Actuator's port, e.g. {@code management("/actuator/health")}. */
+    Http.Answer management(String path) {
+        return Http.get(managementUrl(path));
     }
 
     /** B's {@code /call-echo} URL for {@code msg} (URL-encoded). */
@@ -182,9 +207,14 @@ final class ServiceProcess implements AutoCloseable {
 
     // ---- lifecycle --------------------------------------------------------------------------
 
-    /** Waits until the service answers its readiness URL with 200; fails at once if it exited. */
+    /**
+     * Waits until the service's readiness says 200 (and B's {@code /health} too: Boot starts the
+     * management port after the public one, so neither alone says both listen); fails at once if it
+     * exited.
+     */
     ServiceProcess awaitReady() {
-        String readiness = url(kind.readinessPath);
+        List<String> readiness = kind == Kind.A ? List.of(managementUrl("/actuator/health/readiness"))
+                : List.of(url("/health"), managementUrl("/actuator/health/readiness"));
         await(name + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     Process current = process;
@@ -192,7 +222,7 @@ final class ServiceProcess implements AutoCloseable {
                         throw new IllegalStateException(name + " exited with " + current.exitValue()
                                 + " before it was ready; its log:\n" + logTail(40));
                     }
-                    return Http.get(readiness).status() == 200;
+                    return readiness.stream().allMatch(url -> Http.get(url).status() == 200);
                 });
         return this;
     }
@@ -345,7 +375,8 @@ final class ServiceProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + " (pid " + process.pid() + ", http " + httpPort + (kind == Kind.A ? ", grpc " + grpcPort : "") + ")";
+        return name + " (pid " + process.pid() + ", http " + httpPort
+                + (kind == Kind.A ? ", grpc " + grpcPort : ", management " + managementPort) + ")";
     }
 
     private void requireKind(Kind expected) {

@@ -70,7 +70,7 @@ class StallUnderLoadIT {
                 .isLessThanOrEqualTo(2 * inFlightAtFreeze);
         assertThat(opened).as("breaker openings").isZero();
         assertThat(Outcomes.countByReason(results).keySet()).isSubsetOf("ok", "timeout");
-        assertThat(b.get("/actuator/health").body()).contains("\"circuitBreaker\":\"CLOSED\"");
+        assertThat(b.management("/actuator/health").body()).contains("\"circuitBreaker\":\"CLOSED\"");
     }
 
     /** The scenario is a timeline (load, freeze, load), not a wait for some state: let this much time pass. */

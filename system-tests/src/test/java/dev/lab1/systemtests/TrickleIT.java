@@ -36,9 +36,8 @@ class TrickleIT {
 
     @Test
     void tenThousandTricklingHeadsAreDroppedByBsDeadlineWhileHealthAnswers() throws Exception {
-        int managementPort = ProcessFixture.freePort();
-        ServiceProcess b = processes.serviceBCalling("static://127.0.0.1:" + ProcessFixture.freePort(),
-                "--management.server.port=" + managementPort);
+        ServiceProcess b = processes.serviceBCalling("static://127.0.0.1:" + ProcessFixture.freePort());
+        int managementPort = b.managementPort();
         b.awaitReady();
         RawHttp.send(b.httpPort(), "GET", "/health", List.of()); // the first answer pays for class loading
         int onPublic = Tricklers.fitting(10_000, 1_000);

@@ -15,6 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
  * unknown path or method, a malformed query Jetty refuses while Spring reads the parameters, ...)
  * is answered as {@code {"error":…,"status":…}}, whatever the request's {@code Accept} (no HTML
  * Whitelabel page, no 406). A 4xx of {@code /call-echo} also counts as its bad_request.
+ * {@code callEcho} is null on the management port, which has no {@code /call-echo} to count for
+ * ({@link ManagementPortErrors}).
  */
 @RestController
 class JsonErrorController implements ErrorController {
@@ -30,7 +32,7 @@ class JsonErrorController implements ErrorController {
         // Asked for directly, /error is just a path that does not exist.
         int status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code ? code : 404;
         String error = ErrorBody.message(status);
-        if (status >= 400 && status < 500
+        if (callEcho != null && status >= 400 && status < 500
                 && CallEchoOutcomes.PATH.equals(request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI))) {
             callEcho.rejected(status, error, beginNanos(request));
         }

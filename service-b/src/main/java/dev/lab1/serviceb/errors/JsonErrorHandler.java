@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
  * Errors Jetty answers itself, before Spring sees the request (a request line or headers too
  * large, a malformed request or URI), get B's JSON body like every other answer, not Jetty's HTML
  * page; when the request was for {@code /call-echo}, it is counted and logged as its bad_request.
- * Errors inside Spring go to {@link JsonErrorController}.
+ * Errors inside Spring go to {@link JsonErrorController}. {@code callEcho} is null on the management
+ * port, which has no {@code /call-echo} ({@link ManagementPortErrors}).
  */
 class JsonErrorHandler extends ErrorHandler {
 
@@ -33,7 +34,7 @@ class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         String error = ErrorBody.message(code);
-        if (code >= 400 && code < 500 && isCallEcho(request)) {
+        if (callEcho != null && code >= 400 && code < 500 && isCallEcho(request)) {
             callEcho.rejected(code, error, request.getBeginNanoTime());
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

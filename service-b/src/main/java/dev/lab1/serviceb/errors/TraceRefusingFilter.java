@@ -18,6 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * TRACE is refused with 405 and B's JSON on every path. The servlet default answers it by echoing
  * the request's headers, cookies and credentials included (cross-site tracing), and Spring hands
  * TRACE back to that default even when told to dispatch it, so it is stopped before either.
+ * {@code callEcho} is null on the management port, which has no {@code /call-echo} ({@link ManagementPortErrors}).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -38,7 +39,7 @@ class TraceRefusingFilter extends OncePerRequestFilter {
         }
         int status = HttpServletResponse.SC_METHOD_NOT_ALLOWED;
         String error = ErrorBody.message(status);
-        if (CallEchoOutcomes.PATH.equals(request.getRequestURI())) {
+        if (callEcho != null && CallEchoOutcomes.PATH.equals(request.getRequestURI())) {
             callEcho.rejected(status, error, JsonErrorController.beginNanos(request));
         }
         response.setStatus(status);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -41,6 +42,8 @@ class ServiceADownTest {
 
     @LocalServerPort
     int port;
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     CircuitBreakerRegistry breakers;
@@ -72,14 +75,15 @@ class ServiceADownTest {
         assertThat(http.get("/health").statusCode()).isEqualTo(200);
         // B itself UP (HTTP 200), its serviceA component DEGRADED with the breaker open: A's
         // failure shown, not made B's. (Other components, ping and disk space, say UP as well.)
-        var actuatorHealth = http.get("/actuator/health");
+        var actuator = new Http(managementPort);
+        var actuatorHealth = actuator.get("/actuator/health");
         assertThat(actuatorHealth.statusCode()).isEqualTo(200);
         JsonNode health = JSON.readTree(actuatorHealth.body());
         assertThat(health.get("status").asText()).isEqualTo("UP");
         assertThat(health.at("/components/serviceA/status").asText()).isEqualTo("DEGRADED");
         assertThat(health.at("/components/serviceA/details/circuitBreaker").asText()).isIn("OPEN", "HALF_OPEN");
 
-        String scrape = http.get("/actuator/prometheus").body();
+        String scrape = actuator.get("/actuator/prometheus").body();
         assertThat(scrape).containsPattern("call_echo_outcomes_total\\{[^}]*reason=\"unavailable\"[^}]*\\} [1-9]");
         assertThat(scrape).containsPattern("call_echo_outcomes_total\\{[^}]*reason=\"circuit_open\"[^}]*\\} [1-9]");
         assertThat(scrape).contains("resilience4j_circuitbreaker_state");
