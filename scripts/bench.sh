@@ -21,9 +21,6 @@ A_GRPC=${A_GRPC:-18080}
 A_HTTP=${A_HTTP:-19080}
 B_PORT=${B_PORT:-18081}
 B_MANAGEMENT_PORT=${B_MANAGEMENT_PORT:-19081}   # B's Actuator
-JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
-# glibc's malloc arenas multiply with threads: two keep each JVM's native memory small.
-export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 LOGS=${LOGS:-target/bench}
 JAR_A=${JAR_A:-service-a/target/service-a-1.0.0-SNAPSHOT.jar}   # another build's jars, to compare
 JAR_B=${JAR_B:-service-b/target/service-b-1.0.0-SNAPSHOT.jar}
@@ -31,28 +28,10 @@ JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
 CDS=${CDS:-1}
 B=http://127.0.0.1:$B_PORT
 
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ! command -v wrk > /dev/null; then
-  echo "installing wrk (Debian package)" >&2
-  if [[ $(id -u) == 0 ]]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null
-  fi
-fi
-for port in "$A_GRPC" "$A_HTTP" "$B_PORT" "$B_MANAGEMENT_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use; set A_GRPC, A_HTTP, B_PORT, B_MANAGEMENT_PORT to free ports" >&2; exit 2
-  fi
-done
+# shellcheck source=scripts/load-lib.sh
+source scripts/load-lib.sh   # JAVA_OPTS (the README's flags), cleanup on exit, wrk, ports, RSS
+ensure_wrk
+ports_free "$A_GRPC" "$A_HTTP" "$B_PORT" "$B_MANAGEMENT_PORT"
 if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
   ./mvnw -B -q package -DskipTests
 fi
@@ -63,14 +42,6 @@ else
   RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
 fi
 
-now_ms() { date +%s%3N; }
-await_http() {  # await_http URL SECONDS
-  local deadline=$((SECONDS + $2))
-  until curl -fs -o /dev/null "$1"; do
-    (( SECONDS < deadline )) || { echo "no answer from $1" >&2; return 1; }
-    sleep 0.05
-  done
-}
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
   # shellcheck disable=SC2086
@@ -79,7 +50,6 @@ start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
   A_START_MS=$(( $(now_ms) - t0 ))
 }
-rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
 
 ROWS=()
 row() {  # row NAME "RESULT rps p50 p99 p999 max errors"

@@ -39,8 +39,8 @@ final class HedgedEcho {
 
     /** Answers whose latency the delay follows. */
     static final int WINDOW = 200;
-    /** Before this many answers, the delay is half the time limit: no evidence yet of what is normal. */
-    private static final int MIN_SAMPLES = 20;
+    /** Before this many answers (about one per client of a first burst), the delay is half the time limit. */
+    private static final int MIN_SAMPLES = 5;
     private static final long RECOMPUTE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final int maxAttempts;

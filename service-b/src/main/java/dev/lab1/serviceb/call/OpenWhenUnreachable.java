@@ -49,8 +49,8 @@ final class OpenWhenUnreachable implements Function<Either<Object, Throwable>, T
         ServiceAOutcomes.AgainstA againstA = outcome.isLeft() ? ServiceAOutcomes.AgainstA.NO : ServiceAOutcomes.againstA(outcome.get());
         switch (againstA) {
             case NO -> failuresInARow.set(0);
-            case SLOW -> {
-                // a timeout: neither a sign that A is unreachable nor that it is back
+            case SLOW, NOT_RECORDED -> {
+                // a timeout, or B's own failure: neither a sign that A is unreachable nor that it is back
             }
             case FAILURE -> {
                 if (failuresInARow.incrementAndGet() >= failuresToOpen && unreachable.getAsBoolean()) {

@@ -18,6 +18,11 @@ public enum Reason {
     BUSY(HttpStatus.SERVICE_UNAVAILABLE),
     /** A answered, but with an error status or a reply that is not the contract's. */
     ERROR(HttpStatus.BAD_GATEWAY),
+    /**
+     * B's own gRPC channel failed the call with a local exception (a bug in B or in its libraries,
+     * such as grpc-java 1.85.1's outlier-detection NullPointerException): not an answer of A.
+     */
+    INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR),
     /** The request was invalid (any 4xx of /call-echo); A was not called. */
     BAD_REQUEST(HttpStatus.BAD_REQUEST);
 

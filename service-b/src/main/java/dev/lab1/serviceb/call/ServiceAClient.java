@@ -57,6 +57,8 @@ class ServiceAClient {
     private final Duration timeLimit;
     private final Duration connectWait;
     private final ServiceAOutcomes.Outcome bulkheadFull;
+    /** B's own channel failures: one stack trace per minute at most, with the count of the others. */
+    private final LogLimiter internalErrors = new LogLimiter(Duration.ofMinutes(1), System::nanoTime);
     /** When the breaker last opened (System.nanoTime), for the time actually left in Retry-After. */
     private volatile long openedAtNanos = System.nanoTime();
 
@@ -147,7 +149,10 @@ class ServiceAClient {
                         .echo(request);
             }
         } catch (StatusRuntimeException e) {
-            return failed(e, start, trial);
+            return ServiceAOutcomes.isLocalFailure(e.getStatus()) ? internalError(e) : failed(e, start, trial);
+        } catch (RuntimeException e) {
+            // Thrown by B's own call stack (an interceptor, the stub), before or instead of any answer.
+            return internalError(e);
         } catch (Throwable unexpected) {
             circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, unexpected);
             throw unexpected;
@@ -195,6 +200,24 @@ class ServiceAClient {
             detail += " (" + status.getCause() + ")";
         }
         return CallResult.of(outcome, detail);
+    }
+
+    /**
+     * B's own channel failed the call (ServiceAOutcomes.INTERNAL_ERROR): B's bug, logged as such, and
+     * never held against A. The breaker's permission is released unused: nothing is recorded, and a
+     * half-open trial's permit comes back for the next call.
+     */
+    private CallResult internalError(RuntimeException e) {
+        circuitBreaker.releasePermission();
+        long skipped = internalErrors.admit();
+        if (skipped != LogLimiter.SKIP) {
+            log.error("service=B reason=internal_error: B's own gRPC channel failed a call to A with a local exception"
+                    + " (a bug in B or its libraries, not an answer of A); {} more since the last one logged", skipped, e);
+        }
+        Throwable cause = e instanceof StatusRuntimeException status && status.getStatus().getCause() != null
+                ? status.getStatus().getCause() : e;
+        String detail = e instanceof StatusRuntimeException status ? status.getStatus().getCode() + " (" + cause + ")" : cause.toString();
+        return CallResult.of(ServiceAOutcomes.INTERNAL_ERROR, detail);
     }
 
     /** The time actually left in the open state, in whole seconds, at least 1 (Retry-After's unit). */

@@ -26,7 +26,12 @@ final class ServiceAOutcomes {
          * A stall of A under load times out every call in flight at once; counted as slow calls in a
          * time window, that burst is weighed against the seconds of good traffic around it.
          */
-        SLOW
+        SLOW,
+        /**
+         * B's own channel failed the call (a local exception): A neither failed nor answered. Nothing
+         * is recorded; the breaker's permission is released, so a half-open trial's permit comes back.
+         */
+        NOT_RECORDED
     }
 
     /** One row of the table. {@code message} is what the client reads (never gRPC's own text). */
@@ -62,6 +67,26 @@ final class ServiceAOutcomes {
     static final Outcome NOT_THE_CONTRACTS_REPLY =
             new Outcome(Reason.ERROR, AgainstA.FAILURE, "service A sent a reply that is not a JSON object");
 
+    /**
+     * B's own channel failed the call: a status whose cause is a local exception, or an exception
+     * thrown by B's call stack (an interceptor, the stub). B's bug, not A's answer.
+     */
+    static final Outcome INTERNAL_ERROR = new Outcome(Reason.INTERNAL_ERROR, AgainstA.NOT_RECORDED,
+            "service B failed internally while calling service A; this is not an answer of service A");
+
+    /**
+     * Whether a status was made by B's own channel from a local exception, not sent by A. A status
+     * from the wire never has a cause (gRPC sends only the code and description). Among local causes,
+     * checked exceptions (IOException: refused, reset, closed; HTTP/2 protocol errors) are the
+     * connection to A; an unchecked one is a bug in B's call stack, except Netty's decoder exceptions,
+     * which are bytes A (or the network) sent.
+     */
+    static boolean isLocalFailure(Status status) {
+        Throwable cause = status.getCause();
+        return cause != null && (cause instanceof RuntimeException || cause instanceof Error)
+                && !cause.getClass().getName().contains(".netty.");
+    }
+
     /** The breaker is open: A was not called. */
     static final Outcome CIRCUIT_OPEN = new Outcome(Reason.CIRCUIT_OPEN, AgainstA.NO,
             "circuit breaker is open after repeated failures of service A; not calling it for now");
@@ -72,12 +97,14 @@ final class ServiceAOutcomes {
     }
 
     /**
-     * How an exception ended a call counts against A: by its gRPC status code, or, for anything that
-     * is not a gRPC answer (a reply that breaks the contract, a bug, an Error), as A's failure.
+     * How an exception ended a call counts against A: by its gRPC status code (not at all when B's
+     * own channel made the status from a local exception), or, for anything that is not a gRPC answer
+     * (a reply that breaks the contract, an Error), as A's failure.
      */
     static AgainstA againstA(Throwable throwable) {
         if (throwable instanceof StatusRuntimeException || throwable instanceof StatusException) {
-            return forStatus(Status.fromThrowable(throwable).getCode(), Duration.ZERO).againstA();
+            Status status = Status.fromThrowable(throwable);
+            return isLocalFailure(status) ? AgainstA.NOT_RECORDED : forStatus(status.getCode(), Duration.ZERO).againstA();
         }
         return AgainstA.FAILURE;
     }

@@ -16,7 +16,8 @@ import io.grpc.Status;
  * <p>grpc-java parses channel targets as RFC 3986 URIs, whose host cannot hold a comma-separated
  * list (so net.devh's own {@code static://} resolver fails at start-up with several hosts). The list
  * is parsed here instead, and the channel is given the plain target {@value #TARGET}. Host names are
- * looked up on every resolution, so a name that did not resolve at start-up is found later.
+ * looked up on every resolution, so a name that did not resolve at start-up is found later; the list
+ * is given to the channel only when it differs from the last one given.
  */
 final class StaticAddresses extends NameResolverProvider {
 
@@ -79,6 +80,8 @@ final class StaticAddresses extends NameResolverProvider {
     private final class Resolver extends NameResolver {
 
         private Listener2 listener;
+        /** The list last given to the channel (null: none yet, or an error since). */
+        private List<EquivalentAddressGroup> published;
 
         @Override
         public String getServiceAuthority() {
@@ -108,10 +111,17 @@ final class StaticAddresses extends NameResolverProvider {
                 }
             }
             if (groups.isEmpty()) {
+                published = null;
                 listener.onError(Status.UNAVAILABLE.withDescription("no address of A resolves: " + unresolved));
-            } else {
+            } else if (!groups.equals(published)) {
+                published = List.copyOf(groups);
                 listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
             }
+            // The same list again is not given to the channel: with grpc-java 1.85.1 every result
+            // makes outlier detection drop and re-add each replica's call tracker, and a call picked
+            // in between fails with a NullPointerException (issue 22, OutlierDetectionRefreshTest);
+            // it also resets outlier detection's call counts. The channel refreshes the resolver on
+            // every resetConnectBackoff (each reconnect-interval) and every lost connection.
         }
 
         @Override

@@ -87,4 +87,35 @@ class ServiceAClientTest {
 
         assertThat(client.echo("x").reason()).isEqualTo(Reason.ERROR);
     }
+
+    @Test
+    void aLocalExceptionInBsChannelIsAnInternalErrorNotCountedAgainstA() {
+        ServiceAClient client = client();
+        CircuitBreaker breaker = breakers.circuitBreaker(ServiceAClient.SERVICE_A);
+        when(stub.echo(any())).thenThrow(Status.UNKNOWN.withCause(new NullPointerException("tracker is null")).asRuntimeException());
+
+        CallResult result = client.echo("x");
+
+        assertThat(result.reason()).isEqualTo(Reason.INTERNAL_ERROR);
+        assertThat(result.detail()).isEqualTo("UNKNOWN (java.lang.NullPointerException: tracker is null)");
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isZero();
+    }
+
+    @Test
+    void aHalfOpenTrialEndedByBsOwnFailureGivesItsPermitBack() {
+        ServiceAClient client = client();
+        CircuitBreaker breaker = breakers.circuitBreaker(ServiceAClient.SERVICE_A);
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        when(stub.echo(any()))
+                .thenThrow(new IllegalStateException("an interceptor's bug"))
+                .thenReturn(dev.lab1.proto.EchoReply.newBuilder().setMsg("{\"echo\": \"x\"}").build());
+
+        assertThat(client.echo("x").reason()).isEqualTo(Reason.INTERNAL_ERROR);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        // The one permitted trial is available again: it reaches A, and A's answer closes the breaker.
+        assertThat(client.echo("x").reason()).isEqualTo(Reason.OK);
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
 }

@@ -91,6 +91,39 @@ class ServiceAOutcomesTest {
     }
 
     @Test
+    void aStatusMadeFromALocalBugIsBsOwnFailureNotAnAnswerOfA() {
+        // The issue-22 status: grpc-java's own NullPointerException, turned into UNKNOWN in B's channel.
+        Status local = Status.UNKNOWN.withCause(new NullPointerException("EndpointTracker is null"));
+
+        assertThat(ServiceAOutcomes.isLocalFailure(local)).isTrue();
+        assertThat(ServiceAOutcomes.againstA(local.asRuntimeException())).isEqualTo(AgainstA.NOT_RECORDED);
+        assertThat(countsAsFailure.test(local.asRuntimeException())).isFalse();
+        assertThat(ServiceAOutcomes.isLocalFailure(Status.INTERNAL.withCause(new StackOverflowError()))).isTrue();
+    }
+
+    @Test
+    void aStatusFromTheWireOrTheConnectionIsStillAboutA() {
+        // From the wire: never a cause.
+        assertThat(ServiceAOutcomes.isLocalFailure(Status.UNKNOWN.withDescription("NullPointerException in A"))).isFalse();
+        assertThat(countsAsFailure.test(Status.UNKNOWN.asRuntimeException())).isTrue();
+        // The connection: checked I/O exceptions, and Netty decoding what A (or the network) sent.
+        assertThat(ServiceAOutcomes.isLocalFailure(Status.UNAVAILABLE.withCause(new java.net.ConnectException("refused")))).isFalse();
+        assertThat(ServiceAOutcomes.isLocalFailure(Status.UNKNOWN.withCause(new java.nio.channels.ClosedChannelException()))).isFalse();
+        assertThat(ServiceAOutcomes.isLocalFailure(Status.INTERNAL.withCause(
+                new io.grpc.netty.shaded.io.netty.handler.codec.DecoderException("bad frame")))).isFalse();
+        assertThat(countsAsFailure.test(Status.UNAVAILABLE.withCause(new java.io.IOException("reset")).asRuntimeException())).isTrue();
+    }
+
+    @Test
+    void bsOwnFailureHasItsOwnRow() {
+        assertThat(ServiceAOutcomes.INTERNAL_ERROR.reason()).isEqualTo(Reason.INTERNAL_ERROR);
+        assertThat(ServiceAOutcomes.INTERNAL_ERROR.againstA()).isEqualTo(AgainstA.NOT_RECORDED);
+        assertThat(Reason.INTERNAL_ERROR.label()).isEqualTo("internal_error");
+        assertThat(Reason.INTERNAL_ERROR.httpStatus().value()).isEqualTo(500);
+        assertThat(ServiceAOutcomes.INTERNAL_ERROR.message()).contains("service B").contains("not an answer of service A");
+    }
+
+    @Test
     void reasonsHaveTheDocumentedLabels() {
         assertThat(Reason.CIRCUIT_OPEN.label()).isEqualTo("circuit_open");
         assertThat(Reason.BAD_REQUEST.label()).isEqualTo("bad_request");

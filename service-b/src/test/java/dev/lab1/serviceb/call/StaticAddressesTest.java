@@ -44,6 +44,52 @@ class StaticAddressesTest {
         assertThatThrownBy(() -> StaticAddresses.parse(address)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aRefreshGivesTheChannelTheListOnlyWhenItChanged() {
+        NameResolver resolver = StaticAddresses.parse("static://127.0.0.1:8080,127.0.0.1:8082")
+                .newNameResolver(URI.create(StaticAddresses.TARGET), null);
+        var results = new ArrayList<NameResolver.ResolutionResult>();
+        var errors = new ArrayList<Status>();
+        resolver.start(new NameResolver.Listener2() {
+            @Override
+            public void onResult(NameResolver.ResolutionResult result) {
+                results.add(result);
+            }
+
+            @Override
+            public void onError(Status error) {
+                errors.add(error);
+            }
+        });
+        resolver.refresh();
+        resolver.refresh();
+
+        // One result: the same list again would make grpc-java 1.85.1's outlier detection fail
+        // calls in flight (OutlierDetectionRefreshTest).
+        assertThat(results).hasSize(1);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void anUnresolvableListIsReportedOnEveryRefresh() {
+        NameResolver resolver = StaticAddresses.parse("static://no-such-host.invalid:8080")
+                .newNameResolver(URI.create(StaticAddresses.TARGET), null);
+        var errors = new ArrayList<Status>();
+        resolver.start(new NameResolver.Listener2() {
+            @Override
+            public void onResult(NameResolver.ResolutionResult result) {
+            }
+
+            @Override
+            public void onError(Status error) {
+                errors.add(error);
+            }
+        });
+        resolver.refresh();
+
+        assertThat(errors).hasSize(2);
+    }
+
     private record Resolution(List<InetSocketAddress> addresses, Status error) {
     }
 
