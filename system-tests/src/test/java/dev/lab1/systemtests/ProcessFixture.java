@@ -1,12 +1,15 @@
 package dev.lab1.systemtests;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -85,14 +88,33 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, After
         return replicas.stream().map(ServiceProcess::grpcAddress).collect(Collectors.joining(",", "static://", ""));
     }
 
-    /** A port nobody listens on right now (the OS's choice, never a well-known one). */
+    /**
+     * Ports handed to services come from here, below the kernel's ephemeral range: a port the OS picks
+     * (bind to 0) is an ephemeral one, which any outgoing connection (a test client, B's own channel
+     * to A) may take as its local port between the pick and the service's bind, now seconds later
+     * since services warm up before they listen ("Port … was already in use"). Above the ports the
+     * scripts use (bench 18xxx–19xxx, soak 28xxx–29xxx are outside it), never one handed out twice.
+     */
+    private static final int FIRST_PORT = 20_000;
+    private static final int LAST_PORT = 27_999;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /** A port nobody listens on right now, below the ephemeral range, not handed out before in this run. */
     static int freePort() {
-        try (var socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = random.nextInt(FIRST_PORT, LAST_PORT + 1);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (var socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException inUse) {
+                // taken by something else: try another
+            }
         }
+        throw new IllegalStateException("no free port in " + FIRST_PORT + "-" + LAST_PORT);
     }
 
     /** The processes started and not yet closed by this fixture, oldest first. */
