@@ -3,19 +3,10 @@ package dev.lab1.serviceb.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lab1.fakea.BAgainstFakeA;
 import dev.lab1.fakea.FakeServiceA;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -37,7 +28,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @BAgainstFakeA
 class HostileRequestsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @LocalServerPort
     int port;
@@ -80,7 +70,7 @@ class HostileRequestsTest {
         Map<String, Double> before = outcomeCounts();
         long linesBefore = callEchoLines(output);
 
-        var response = send(method, target, headers == null ? "" : headers.replace("{20k}", "a".repeat(20_000)));
+        var response = RawRequest.send(port, method, target, headers == null ? "" : headers.replace("{20k}", "a".repeat(20_000)));
 
         assertThat(response.status()).as(what).isEqualTo(status);
         if (!method.equals("HEAD")) {
@@ -115,7 +105,7 @@ class HostileRequestsTest {
             an unknown Content-Type            | Content-Type: application/x-evil
             """)
     void oddHeadersGetTheNormalAnswer(String what, String header) {
-        var response = send("GET", "/call-echo?msg=x", header);
+        var response = RawRequest.send(port, "GET", "/call-echo?msg=x", header);
 
         assertThat(response.status()).as(what).isEqualTo(200);
         assertThat(response.contentType()).as(what).startsWith("application/json");
@@ -130,49 +120,5 @@ class HostileRequestsTest {
 
     private static long callEchoLines(CapturedOutput output) {
         return output.getOut().lines().filter(line -> line.contains("service=B endpoint=/call-echo")).count();
-    }
-
-    record RawResponse(int status, String head, String body) {
-        String contentType() {
-            return head.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
-                    .map(l -> l.substring("content-type:".length()).trim()).findFirst().orElse("");
-        }
-
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + body, e);
-            }
-        }
-    }
-
-    /** One request, exactly these bytes, on its own connection; reads the whole answer. */
-    private RawResponse send(String method, String target, String headerLines) {
-        var request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
-        for (String line : headerLines.split("\\\\n")) {
-            if (!line.isBlank()) {
-                request.append(line.replace("{CR}", "\r")).append("\r\n");
-            }
-        }
-        request.append("Connection: close\r\n\r\n");
-        try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            String raw = readAll(socket.getInputStream());
-            int split = raw.indexOf("\r\n\r\n");
-            String head = split < 0 ? raw : raw.substring(0, split);
-            String body = split < 0 ? "" : raw.substring(split + 4);
-            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head, body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String readAll(InputStream in) throws IOException {
-        var out = new ByteArrayOutputStream();
-        in.transferTo(out);
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -2,7 +2,6 @@ package dev.lab1.serviceb.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -10,8 +9,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,7 +35,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ExtendWith(OutputCaptureExtension.class)
 class ManagementPortTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @LocalServerPort
     int port;
@@ -50,18 +46,18 @@ class ManagementPortTest {
     @Test
     void actuatorIsServedOnTheManagementPortOnly() throws IOException {
         assertThat(managementPort).isNotEqualTo(port);
-        assertThat(send(port, "GET", "/health", "").status()).isEqualTo(200); // a public request, to be seen in the scrape
+        assertThat(RawRequest.send(port, "GET", "/health", "").status()).isEqualTo(200); // a public request, to be seen in the scrape
 
-        var health = send(managementPort, "GET", "/actuator/health", "");
+        var health = RawRequest.send(managementPort, "GET", "/actuator/health", "");
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asText()).isEqualTo("UP");
-        assertThat(send(managementPort, "GET", "/actuator/health/readiness", "").status()).isEqualTo(200);
-        var scrape = send(managementPort, "GET", "/actuator/prometheus", "");
+        assertThat(RawRequest.send(managementPort, "GET", "/actuator/health/readiness", "").status()).isEqualTo(200);
+        var scrape = RawRequest.send(managementPort, "GET", "/actuator/prometheus", "");
         assertThat(scrape.status()).isEqualTo(200);
         assertThat(scrape.body()).contains("call_echo_outcomes_total").containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/health\"");
 
         for (String path : new String[] {"/actuator", "/actuator/health", "/actuator/health/readiness", "/actuator/prometheus"}) {
-            var onPublicPort = send(port, "GET", path, "");
+            var onPublicPort = RawRequest.send(port, "GET", path, "");
             assertThat(onPublicPort.status()).as(path).isEqualTo(404);
             assertThat(onPublicPort.contentType()).as(path).startsWith("application/json");
             assertThat(onPublicPort.body()).as(path).isEqualTo("{\"error\":\"Not Found\",\"status\":404}");
@@ -86,7 +82,7 @@ class ManagementPortTest {
                                                            int status, CapturedOutput output) throws IOException {
         double callEchoAnswers = callEchoAnswers();
 
-        var response = send(managementPort, method, target,
+        var response = RawRequest.send(managementPort, method, target,
                 headers == null ? "" : headers.replace("{20k}", "a".repeat(20_000)));
 
         assertThat(response.status()).as(what).isEqualTo(status);
@@ -127,43 +123,5 @@ class ManagementPortTest {
 
     private double callEchoAnswers() {
         return meters.find("call.echo.outcomes").counters().stream().mapToDouble(c -> c.count()).sum();
-    }
-
-    record RawResponse(int status, String head, String body) {
-        String contentType() {
-            return head.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
-                    .map(l -> l.substring("content-type:".length()).trim()).findFirst().orElse("");
-        }
-
-        JsonNode json() {
-            try {
-                return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + body, e);
-            }
-        }
-    }
-
-    /** One request, exactly these bytes, on its own connection; reads the whole answer. */
-    private static RawResponse send(int port, String method, String target, String headerLines) throws IOException {
-        var request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
-        for (String line : headerLines.split("\\\\n")) {
-            if (!line.isBlank()) {
-                request.append(line).append("\r\n");
-            }
-        }
-        request.append("Connection: close\r\n\r\n");
-        try (var socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            var raw = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(raw);
-            String text = raw.toString(StandardCharsets.UTF_8);
-            int split = text.indexOf("\r\n\r\n");
-            String head = split < 0 ? text : text.substring(0, split);
-            String body = split < 0 ? "" : text.substring(split + 4);
-            return new RawResponse(Integer.parseInt(head.split(" ")[1]), head, body);
-        }
     }
 }
