@@ -42,8 +42,12 @@ RUN jar="$(ls "${SERVICE}"/target/"${SERVICE}"-*.jar)" \
       echo "unexpected Spring Boot layers: $layers (update the Dockerfile's COPY lines)" >&2; exit 1; fi \
  && mkdir -p /layers/snapshot-dependencies /layers/spring-boot-loader \
  && cp -a /layers/snapshot-dependencies/. /layers/spring-boot-loader/. /layers/application/ \
- && mkdir /healthcheck \
+ && mkdir /healthcheck /run-files \
  && cp docker/healthcheck.sh /healthcheck/ \
+ && cp docker/entrypoint.sh /run-files/ \
+ && sed 's/#.*//' scripts/jvm-options | xargs > /run-files/jvm-options \
+ && grep -q -- '-Xmx' /run-files/jvm-options \
+ || { echo "no heap size in scripts/jvm-options" >&2; exit 1; } \
  && awk '/^[^[:space:]#]/ { top = $1 } top == "server:" && /^  port:/ { print $2; exit }' \
       "${SERVICE}/src/main/resources/application.yml" > /healthcheck/default-port \
  && grep -Eq '^[0-9]+$' /healthcheck/default-port \
@@ -61,19 +65,19 @@ WORKDIR /app
 COPY --from=build /layers/dependencies/ ./
 COPY --from=build /layers/application/ ./
 COPY --from=build /healthcheck/ /opt/healthcheck/
-# Sized for a 384 MB container (docs/benchmarks.md). ExitOnOutOfMemoryError: a JVM out of memory
-# exits instead of limping on, so the restart policy can act.
-ENV MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=30 -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=32m -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+# The JVM flags are the README's, from their one file, scripts/jvm-options (a 96 MB heap: the
+# services fit a 384 MB container, docs/benchmarks.md); docker/entrypoint.sh starts the JVM with
+# them, or with JAVA_OPTS in their place. glibc's per-thread malloc arenas would inflate native memory.
+COPY --from=build /run-files/ /app/
+ENV MALLOC_ARENA_MAX=2
 # Class data sharing (Spring Boot's CDS support): a training run on this JRE, with these options,
 # refreshes the context and exits (no port is bound), recording the classes a start loads; every
-# start then maps them instead of loading them: about 40 % less start-up, for about 50 MB of image
-# and 10 s of build (docs/benchmarks.md). A JVM that cannot use the archive warns and starts
+# start then maps them instead of loading them: about 40 % less start-up, for an archive of 50 MB
+# (A) or 57 MB (B) in the image and about 10 s of build per service (docs/benchmarks.md). A JVM that cannot use the archive warns and starts
 # without it; the second run (-Xshare:on fails instead) proves here that this one can.
-RUN java -XX:ArchiveClassesAtExit=application.jsa -Dspring.context.exit=onRefresh -jar application.jar > /dev/null \
- && java -Xshare:on -XX:SharedArchiveFile=application.jsa -Dspring.context.exit=onRefresh -jar application.jar > /dev/null
+RUN java $(cat jvm-options) -XX:ArchiveClassesAtExit=application.jsa -Dspring.context.exit=onRefresh -jar application.jar > /dev/null \
+ && java $(cat jvm-options) -Xshare:on -XX:SharedArchiveFile=application.jsa -Dspring.context.exit=onRefresh -jar application.jar > /dev/null
 USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["/opt/healthcheck/healthcheck.sh"]
-# exec form: the JVM is PID 1 and gets SIGTERM itself (graceful shutdown, exit 0).
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar"]
+ENTRYPOINT ["/app/entrypoint.sh"]

@@ -67,7 +67,7 @@ start_a "$LOGS/service-a.log"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
 # shellcheck disable=SC2086
-SERVICE_A_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
+SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
   --management.server.port="$B_MANAGEMENT_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_MANAGEMENT_PORT/actuator/health/readiness" 120

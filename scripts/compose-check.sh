@@ -413,7 +413,7 @@ for id in "${REPLICAS[@]}"; do
 done
 say "3 replicas healthy after $((SECONDS - STEP_START)) s"
 # B finds new replicas when it re-resolves service-a: on a lost connection, or when A ages its
-# connections out (service-a.grpc.max-connection-age, 30 s).
+# connections out (grpc.server.max-connection-age, 30 s).
 echo_calls() { docker logs "$1" 2>&1 | grep -c 'procedure=Echo status=ok' || true; }
 declare -A BEFORE
 for id in "${REPLICAS[@]}"; do BEFORE[$id]=$(echo_calls "$id"); done

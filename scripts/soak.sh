@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Soak test: MINUTES of /call-echo at full load (wrk -tTHREADS -cCONNECTIONS) with A healthy, first
-# against one A, then against three replicas of A (B with SERVICE_A_ADDRESS=static://p1,p2,p3). Both
+# against one A, then against three replicas of A (B with SERVICEB_SERVICEA_ADDRESS=static://p1,p2,p3). Both
 # services run from the plain jars with the README's JVM flags (scripts/jvm-options).
 # Reports, per phase: failed answers by reason (B's call_echo_outcomes_total before/after, and wrk's
 # non-2xx and socket errors), the RSS of every process every 30 s, and GC/heap after (jcmd GC.heap_info).
@@ -68,7 +68,7 @@ phase() {
     await_http "http://127.0.0.1:${A_HTTP[i]}/actuator/health/readiness" 120
   done
   # shellcheck disable=SC2086
-  SERVICE_A_ADDRESS=static://$addresses java $JAVA_OPTS -jar "$JAR_B" --server.port="$B_PORT" --management.server.port="$B_MANAGEMENT_PORT" \
+  SERVICEB_SERVICEA_ADDRESS=static://$addresses java $JAVA_OPTS -jar "$JAR_B" --server.port="$B_PORT" --management.server.port="$B_MANAGEMENT_PORT" \
     > "$LOGS/$name-service-b.log" 2>&1 &
   pids+=($!); names+=("B"); PIDS+=($!)
   await_http "$B_ACTUATOR/health/readiness" 120

@@ -35,7 +35,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "grpc.server.port=0",
-        "echo.delay=3s",
+        "service-a.echo.delay=3s",
         "service-a.grpc.max-calls-in-flight=4",
         "service-a.grpc.request-timeout=1s"})
 @Import(GrpcPort.class)

@@ -1,6 +1,6 @@
 package dev.lab1.servicebmanagement;
 
-import dev.lab1.serviceb.errors.ManagementPortErrors;
+import dev.lab1.serviceb.web.JsonErrors;
 import jakarta.servlet.Filter;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
@@ -17,7 +17,7 @@ import org.springframework.web.servlet.function.ServerResponse;
  * B's management port (Actuator on {@code management.server.port}) is guarded and answers errors as
  * its public port does. Boot runs that port from a child context whose Jetty server is built without
  * the main context's {@code JettyServerCustomizer}s, filters or error controller: this configuration
- * adds them (see {@link ManagementPortErrors}).
+ * adds them (see {@link JsonErrors}).
  *
  * <p>Outside {@code dev.lab1.serviceb} on purpose: the application's component scan must not load it
  * into the main context as well. Boot loads it into the management context only, from
@@ -36,17 +36,17 @@ class ManagementPortConfiguration {
             ObjectProvider<JettyServerCustomizer> customizers) { // this context's and its parent's
         return factory -> {
             factory.getServerCustomizers().addAll(customizers.orderedStream().toList());
-            factory.addServerCustomizers(ManagementPortErrors.jsonErrorHandler());
+            factory.addServerCustomizers(JsonErrors.managementJettyErrors());
         };
     }
 
     @Bean
     Filter traceRefusingFilter() {
-        return ManagementPortErrors.traceRefusingFilter();
+        return JsonErrors.managementTraceRefusal();
     }
 
     @Bean
     RouterFunction<ServerResponse> jsonErrorPage(ServerProperties server) {
-        return ManagementPortErrors.errorPage(server.getError().getPath());
+        return JsonErrors.managementErrorPage(server.getError().getPath());
     }
 }

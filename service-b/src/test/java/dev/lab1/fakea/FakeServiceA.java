@@ -9,16 +9,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lab1.proto.EchoReply;
 import dev.lab1.proto.EchoRequest;
 import dev.lab1.proto.ServiceAGrpc;
+import dev.lab1.serviceb.servicea.ServiceAChannel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import dev.lab1.serviceb.call.ServiceAChannel;
 import net.devh.boot.grpc.server.service.GrpcService;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 
 /**
- * A stand-in for service-a, served in-process, whose behaviour each test chooses. Kept outside
+ * A stand-in for service-a, whose behaviour each test chooses: a bean of the test's context, served by
+ * its gRPC server ({@link FakeAOnALoopbackPort}), or added to a server of the test's own. Kept outside
  * B's scanned packages and {@code @Import}ed, so it is registered once.
  */
 @GrpcService
@@ -34,21 +35,25 @@ public class FakeServiceA extends ServiceAGrpc.ServiceAImplBase {
         reset();
     }
 
-    /** Answers as the original provider did: {"echo": "<msg>"}. */
     /**
-     * B's warm-up, played once the fake is up: B's own warm-up runs before the context's in-process
-     * server starts, so without this the first test of a class would meet a cold call path (at the
-     * tests' 300 ms limit, on a busy machine, a cold first call times out).
+     * B's warm-up, played once the fake is up: B's own warm-up runs before the context's gRPC server
+     * starts, so without this the first test of a class would meet a cold call path (at the tests'
+     * 300 ms limit, on a busy machine, a cold first call times out). B's channel tried to connect when
+     * it was made, before the server listened, and was refused: it is asked to connect again now
+     * rather than at the end of its backoff.
      */
     @EventListener(ApplicationReadyEvent.class)
     void warmUpB(ApplicationReadyEvent ready) {
-        var stub = ServiceAGrpc.newBlockingStub(ready.getApplicationContext().getBean(ServiceAChannel.class).channel());
+        ServiceAChannel channel = ready.getApplicationContext().getBean(ServiceAChannel.class);
+        channel.reconnectNow();
+        var stub = ServiceAGrpc.newBlockingStub(channel.channel());
         for (int i = 0; i < 100; i++) {
             stub.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS).echo(EchoRequest.newBuilder().setMsg("warm-up").build());
         }
         reset();
     }
 
+    /** Answers as the original provider did: {"echo": "<msg>"}. */
     public void reset() {
         calls.set(0);
         cancelled.set(0);

@@ -3,7 +3,6 @@ package dev.lab1.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -47,7 +46,7 @@ class ComposeConsistencyTest {
         assertThat(managementPort).isNotEqualTo(httpPort);
         assertThat(environment(service)).containsEntry("SERVER_PORT", httpPort)
                 .containsEntry("MANAGEMENT_SERVER_PORT", managementPort)
-                .containsEntry("SERVICE_A_ADDRESS", "dns:///service-a:" + a.get("grpc.server.port"));
+                .containsEntry("SERVICEB_SERVICEA_ADDRESS", "dns:///service-a:" + a.get("grpc.server.port"));
         assertThat(publishedPorts(service))
                 .containsExactlyInAnyOrder(httpPort + "->" + httpPort, managementPort + "->" + managementPort);
         assertThat(prometheus).contains("service-b:" + managementPort).doesNotContain("service-b:" + httpPort);
@@ -89,7 +88,10 @@ class ComposeConsistencyTest {
                 .containsEntry("GF_AUTH_DISABLE_LOGIN_FORM", "true")
                 .containsEntry("GF_SECURITY_DISABLE_INITIAL_ADMIN_CREATION", "true")
                 .containsEntry("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer");
-        assertThat(RepoFiles.text("Dockerfile")).contains("-XX:+ExitOnOutOfMemoryError");
+        // The image runs with the README's flags (scripts/jvm-options: a bounded heap, exit on OutOfMemoryError).
+        assertThat(RepoFiles.text("Dockerfile")).contains("scripts/jvm-options", "ENTRYPOINT [\"/app/entrypoint.sh\"]");
+        assertThat(RepoFiles.text("docker/entrypoint.sh")).contains("exec java", "/app/jvm-options");
+        assertThat(JvmOptions.flags()).contains("-XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
@@ -103,12 +105,10 @@ class ComposeConsistencyTest {
 
     /** Environment variables a service reads: relaxed-binding names of its properties, and ${VAR} placeholders. */
     private static Set<String> readBy(Map<String, Object> config) {
-        Set<String> names = config.keySet().stream()
-                .map(key -> key.replace("-", "").replace(".", "_").toUpperCase(Locale.ROOT))
-                .collect(Collectors.toSet());
+        Set<String> names = config.keySet().stream().map(RepoFiles::environmentVariable).collect(Collectors.toSet());
         Matcher placeholders = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)[:}]").matcher(config.values().toString());
         while (placeholders.find()) {
-            names.add(placeholders.group(1).replace("-", "").replace(".", "_").toUpperCase(Locale.ROOT));
+            names.add(RepoFiles.environmentVariable(placeholders.group(1)));
         }
         return names;
     }

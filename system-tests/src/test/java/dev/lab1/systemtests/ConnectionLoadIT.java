@@ -39,7 +39,7 @@ class ConnectionLoadIT {
     void healthAndCallEchoKeepAnsweringWithThousandsOfConnectionsOpen() throws Exception {
         ServiceProcess a = processes.serviceA();
         // A shorter header deadline than the default 10 s, so that the test sees B drop the slow connections.
-        ServiceProcess b = processes.serviceB(a, "--http-limits.request-header-timeout=" + HEADER_TIMEOUT.toSeconds() + "s");
+        ServiceProcess b = processes.serviceB(a, "--service-b.http.request-header-timeout=" + HEADER_TIMEOUT.toSeconds() + "s");
         a.awaitReady();
         b.awaitReady();
         b.warmUp();

@@ -69,18 +69,18 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, After
     }
 
     /**
-     * service-b on free ports (public, and management for its Actuator) with {@code SERVICE_A_ADDRESS}
+     * service-b on free ports (public, and management for its Actuator) with {@code SERVICEB_SERVICEA_ADDRESS}
      * set to {@code serviceAAddress} as is.
      */
     ServiceProcess serviceBCalling(String serviceAAddress, String... args) {
         return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b", freePort(), freePort(), -1,
-                Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args)));
+                Map.of("SERVICEB_SERVICEA_ADDRESS", serviceAAddress), List.of(args)));
     }
 
     /** service-b on free ports whose output goes to a pipe nobody reads (a stopped log reader). */
     ServiceProcess serviceBWithUnreadOutput(String serviceAAddress, String... args) {
         return register(() -> new ServiceProcess(ServiceProcess.Kind.B, "service-b-unread-output", freePort(), freePort(), -1,
-                Map.of("SERVICE_A_ADDRESS", serviceAAddress), List.of(args), true));
+                Map.of("SERVICEB_SERVICEA_ADDRESS", serviceAAddress), List.of(args), true));
     }
 
     /** B's address for a list of A replicas: {@code static://127.0.0.1:p1,127.0.0.1:p2}. */

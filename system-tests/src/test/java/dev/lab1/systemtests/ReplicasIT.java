@@ -156,7 +156,7 @@ class ReplicasIT {
             System.out.printf("REPLICAS | a fourth replica started under load (static list) | %s | first call %s after it was ready%n",
                     Outcomes.countByReason(load.results()), millis(firstCall));
             assertThat(failed(load.results())).isEmpty();
-            // service-a.reconnect-interval is 2 s: well inside this bound, which only catches "never".
+            // service-b.service-a.reconnect-interval is 2 s: well inside this bound, which only catches "never".
             assertThat(firstCall).isLessThan(Duration.ofSeconds(20));
         } finally {
             listB.close();

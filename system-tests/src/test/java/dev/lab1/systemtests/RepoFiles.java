@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.yaml.snakeyaml.Yaml;
@@ -29,6 +30,15 @@ final class RepoFiles {
 
     static Map<String, Object> yaml(String relative) {
         return new Yaml().load(text(relative));
+    }
+
+    /**
+     * The environment variable that sets a property, by Spring Boot's one rule (relaxed binding):
+     * drop the dashes, dots become underscores, upper case ({@code service-b.service-a.connect-wait ->
+     * SERVICEB_SERVICEA_CONNECTWAIT}).
+     */
+    static String environmentVariable(String property) {
+        return property.replace("-", "").replace(".", "_").toUpperCase(Locale.ROOT);
     }
 
     /** A YAML tree flattened to Spring property names: {@code grpc.server.port -> 8080}. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TrickleIT {
 
     private static final Duration EVERY = Duration.ofSeconds(15);
-    /** The documented deadline (http-limits.request-header-timeout, both services). */
+    /** The documented deadline (service-a.http and service-b.http .request-header-timeout). */
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     /** B looks each second and closes within two looks of the deadline; A sweeps each second. */
     private static final Duration LATEST = DEADLINE.plusSeconds(2).plusMillis(500);

@@ -17,7 +17,7 @@ import org.springframework.boot.convert.DurationUnit;
  * @param maxMessageLength the longest {@code msg} Echo accepts, in characters (Unicode code points);
  *                         longer gets INVALID_ARGUMENT. B sends at most as many (its own limit).
  */
-@ConfigurationProperties("echo")
+@ConfigurationProperties("service-a.echo")
 public record EchoProperties(@DurationUnit(ChronoUnit.SECONDS) Duration delay,
                              @DefaultValue("1024") int maxMessageLength) {
 
@@ -26,10 +26,10 @@ public record EchoProperties(@DurationUnit(ChronoUnit.SECONDS) Duration delay,
             delay = Duration.ZERO;
         }
         if (delay.isNegative()) {
-            throw new IllegalArgumentException("echo.delay (--delay) must not be negative, got " + delay);
+            throw new IllegalArgumentException("service-a.echo.delay (--delay) must not be negative, got " + delay);
         }
         if (maxMessageLength <= 0) {
-            throw new IllegalArgumentException("echo.max-message-length must be positive, got " + maxMessageLength);
+            throw new IllegalArgumentException("service-a.echo.max-message-length must be positive, got " + maxMessageLength);
         }
     }
 }

@@ -33,9 +33,7 @@ class GrpcServerConfiguration {
         return builder -> {
             builder.executor(HandlerQueueGuard.executor(grpcHandlers));
             if (builder instanceof NettyServerBuilder netty) {
-                netty.maxConcurrentCallsPerConnection(tuning.maxConcurrentCallsPerConnection())
-                        .maxConnectionAge(tuning.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
-                        .maxConnectionAgeGrace(tuning.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+                netty.maxConcurrentCallsPerConnection(tuning.maxConcurrentCallsPerConnection());
             }
         };
     }

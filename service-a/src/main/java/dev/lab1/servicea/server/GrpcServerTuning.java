@@ -2,6 +2,7 @@ package dev.lab1.servicea.server;
 
 import java.time.Duration;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -21,20 +22,21 @@ import org.springframework.validation.annotation.Validated;
  *                                        RESOURCE_EXHAUSTED at once
  * @param maxConcurrentCallsPerConnection calls one connection may have open at once; past it the
  *                                        caller waits for a free stream (HTTP/2 flow control)
- * @param maxConnectionAge                a connection is closed gracefully after about this long, so
- *                                        that clients re-resolve A's name and find new replicas
- * @param maxConnectionAgeGrace           how long the calls of such a connection get to finish
  * @param requestTimeout                  how long a call's request may take to arrive complete; a
  *                                        stream opened and never finished is closed after it
- * @param warmUpCalls                     Echo calls answered on a throwaway loopback port before the
- *                                        real one opens ({@link GrpcWarmUp}; 0: none)
- * @param warmUpMaxDuration               the longest the warm-up may delay A's start
+ * @param warmUp                          Echo calls answered on a throwaway loopback port before the
+ *                                        real one opens ({@link GrpcWarmUp})
  */
 @Validated
 @ConfigurationProperties("service-a.grpc")
 public record GrpcServerTuning(@Positive int handlerThreads, @Positive int handlerQueueCapacity,
                                @Positive int maxCallsInFlight, @Positive int maxConcurrentCallsPerConnection,
-                               @NotNull Duration maxConnectionAge, @NotNull Duration maxConnectionAgeGrace,
-                               @NotNull Duration requestTimeout, @PositiveOrZero int warmUpCalls,
-                               @NotNull Duration warmUpMaxDuration) {
+                               @NotNull Duration requestTimeout, @NotNull @Valid WarmUp warmUp) {
+
+    /**
+     * @param calls       Echo calls before the gRPC port opens (0: none)
+     * @param maxDuration the longest the warm-up may delay A's start
+     */
+    public record WarmUp(@PositiveOrZero int calls, @NotNull Duration maxDuration) {
+    }
 }

@@ -22,23 +22,23 @@ import net.devh.boot.grpc.server.service.GrpcServiceDefinition;
 import net.devh.boot.grpc.server.service.GrpcServiceDiscoverer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
  * A's warm-up, before its gRPC port opens: the same services with the same interceptors, served on
- * a throwaway loopback port, answer {@code service-a.grpc.warm-up-calls} Echo calls (msg
+ * a throwaway loopback port, answer {@code service-a.grpc.warm-up.calls} Echo calls (msg
  * {@code warm-up}, logged and measured as any call). A freshly started A otherwise met its first
  * callers with a cold transport and handler path: its first answers took seconds under a burst,
  * and a caller's breaker saw a healthy A time out.
  *
- * <p>It runs just before net.devh's server lifecycle (phase {@code Integer.MAX_VALUE}) starts the
- * real server, and never holds A back for long: it stops at {@code service-a.grpc.warm-up-max-duration},
+ * <p>It runs once every bean exists, before any lifecycle starts (net.devh's starts the real
+ * server, Spring Boot's the Actuator port), and never holds A back for long: it stops at {@code service-a.grpc.warm-up.max-duration},
  * or at the first call that does not answer in time (an A started with {@code --delay} is slow on
  * purpose: warming it up would only delay its start).
  */
 @Component
-class GrpcWarmUp implements SmartLifecycle {
+class GrpcWarmUp implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcWarmUp.class);
     private static final int CONCURRENCY = 8;
@@ -48,7 +48,6 @@ class GrpcWarmUp implements SmartLifecycle {
     private final GrpcServiceDiscoverer services;
     private final ExecutorService grpcHandlers;
     private final GrpcServerTuning tuning;
-    private volatile boolean running;
 
     GrpcWarmUp(GrpcServiceDiscoverer services, ExecutorService grpcHandlers, GrpcServerTuning tuning) {
         this.services = services;
@@ -56,17 +55,17 @@ class GrpcWarmUp implements SmartLifecycle {
         this.tuning = tuning;
     }
 
+    /** Once every bean exists and before any lifecycle starts: before the servers open their ports. */
     @Override
-    public void start() {
-        running = true;
-        if (tuning.warmUpCalls() > 0) {
+    public void afterSingletonsInstantiated() {
+        if (tuning.warmUp().calls() > 0) {
             warmUp();
         }
     }
 
     private void warmUp() {
         long start = System.nanoTime();
-        long end = start + tuning.warmUpMaxDuration().toNanos();
+        long end = start + tuning.warmUp().maxDuration().toNanos();
         var builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .executor(grpcHandlers);
         for (GrpcServiceDefinition service : services.findGrpcServices()) {
@@ -83,7 +82,7 @@ class GrpcWarmUp implements SmartLifecycle {
             channel = NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort())
                     .usePlaintext().build();
             var stub = ServiceAGrpc.newFutureStub(channel);
-            for (; sent < tuning.warmUpCalls() && failed.get() == 0; sent++) {
+            for (; sent < tuning.warmUp().calls() && failed.get() == 0; sent++) {
                 long left = end - System.nanoTime();
                 if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                     break;
@@ -123,21 +122,5 @@ class GrpcWarmUp implements SmartLifecycle {
         }
         log.info("service=A warm_up=done calls={} answered={} latency_ms={}", sent, answered.get(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Just before the real gRPC server starts (net.devh's GrpcServerLifecycle: Integer.MAX_VALUE). */
-    @Override
-    public int getPhase() {
-        return Integer.MAX_VALUE - 1;
     }
 }

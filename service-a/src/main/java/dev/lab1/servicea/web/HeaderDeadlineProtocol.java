@@ -19,7 +19,7 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * and which stage it is in; every tenth of the deadline (at most each second) the connections are
  * swept and one still parsing its head past the deadline gets the error Tomcat's own timeout gives
  * (the connection is closed by Tomcat's worker, as for any read timeout). Selected by
- * {@link HttpPortConfiguration}; the deadline is {@code http-limits.request-header-timeout}.
+ * {@link HttpPortConfiguration}; the deadline is {@code service-a.http.request-header-timeout}.
  */
 public class HeaderDeadlineProtocol extends Http11NioProtocol {
 

@@ -15,12 +15,12 @@ import org.springframework.validation.annotation.Validated;
  *                             tenth of it (at most 1 s)
  */
 @Validated
-@ConfigurationProperties("http-limits")
+@ConfigurationProperties("service-a.http")
 public record HttpLimits(@NotNull Duration requestHeaderTimeout) {
 
     public HttpLimits {
         if (requestHeaderTimeout == null || requestHeaderTimeout.isNegative() || requestHeaderTimeout.isZero()) {
-            throw new IllegalArgumentException("http-limits.request-header-timeout must be a positive duration");
+            throw new IllegalArgumentException("service-a.http.request-header-timeout must be a positive duration");
         }
     }
 }

@@ -34,22 +34,22 @@ class EchoPropertiesTest {
 
     @Test
     void aNegativeDelayStopsStartUpWithAClearMessage() {
-        runner.withPropertyValues("echo.delay=-1").run(context ->
+        runner.withPropertyValues("service-a.echo.delay=-1").run(context ->
                 assertThat(context).getFailure().rootCause()
                         .hasMessageContaining("must not be negative"));
     }
 
     @Test
     void theCommandLineFlagReachesTheProperty() {
-        // --delay=N is the original's flag; application.yml maps it onto echo.delay.
+        // --delay=N is the original's flag; application.yml maps it onto service-a.echo.delay.
         assertThatThrownBy(() -> SpringApplication.run(ServiceAApplication.class,
                 "--delay=soon", "--grpc.server.port=-1", "--server.port=0"))
-                .hasStackTraceContaining("echo.delay")
+                .hasStackTraceContaining("service-a.echo.delay")
                 .hasStackTraceContaining("soon");
     }
 
     private void assertDelay(String value, Duration expected) {
-        runner.withPropertyValues("echo.delay=" + value).run(context ->
+        runner.withPropertyValues("service-a.echo.delay=" + value).run(context ->
                 assertThat(context.getBean(EchoProperties.class).delay()).isEqualTo(expected));
     }
 

@@ -21,12 +21,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.test.context.ActiveProfiles;
 
 /** A started with a delay: answers late, and lets go as soon as the caller gives up. */
 @SpringBootTest(properties = {
-        "echo.delay=2s",
-        "grpc.server.port=-1",
+        "service-a.echo.delay=2s",
         "grpc.server.in-process-name=slow-a"})
+@ActiveProfiles("in-process")
 @ExtendWith(OutputCaptureExtension.class)
 class SlowEchoTest {
 

@@ -2,6 +2,7 @@ package dev.lab1.serviceb.web;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.lab1.serviceb.ServiceBProperties;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -14,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
  * a client sending its headers a byte at a time keeps a connection forever. The deadline is absolute:
  * it runs from the first byte of a request's head, and neither new bytes nor silence restart it.
  * Jetty tells no one when a request's first byte arrives, so every connection is looked at each tenth
- * of {@code http-limits.request-header-timeout} (at most each second): the first look that finds new
+ * of {@code service-b.http.request-header-timeout} (at most each second): the first look that finds new
  * bytes but no newly completed head starts the clock (from the look before, when the first byte may
  * have come); a completed head stops it. A connection whose head is still incomplete when the deadline
  * has passed is closed, within two looks of it. An idle keep-alive connection (no bytes) is left to
@@ -24,8 +25,8 @@ import org.springframework.context.annotation.Configuration;
 class RequestHeaderDeadline {
 
     @Bean
-    JettyServerCustomizer dropTricklingConnections(HttpLimits limits) {
-        long timeoutNanos = limits.requestHeaderTimeout().toNanos();
+    JettyServerCustomizer dropTricklingConnections(ServiceBProperties properties) {
+        long timeoutNanos = properties.http().requestHeaderTimeout().toNanos();
         long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), timeoutNanos / 10));
         return server -> {
             for (Connector connector : server.getConnectors()) {

@@ -1,0 +1,116 @@
+package dev.lab1.serviceb;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of B's own, under one prefix, {@code service-b} (application.yml documents each one
+ * with its environment variable; docs/configuration.md lists them all). Resilience4j's, Spring
+ * Boot's and gRPC's settings keep their own names.
+ *
+ * @param callEcho {@code GET /call-echo}
+ * @param http     limits of B's HTTP servers that Spring Boot has no property for
+ * @param serviceA B's one channel to A and the guards around it
+ */
+@Validated
+@ConfigurationProperties("service-b")
+public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Valid Http http,
+                                 @NotNull @Valid ServiceA serviceA) {
+
+    /**
+     * @param maxMessageLength the longest {@code msg} accepted, in characters (Unicode code points);
+     *                         longer ones get 400 and never reach A
+     */
+    public record CallEcho(@Positive int maxMessageLength) {
+    }
+
+    /**
+     * @param requestHeaderTimeout how long a client may take to send a request's head, counted from its
+     *                             first byte however it sends the rest (a "slowloris" client trickling a
+     *                             byte at a time, which Jetty's idle timeout never catches); its
+     *                             connection is closed within this plus two tenths of it (at most 2 s)
+     */
+    public record Http(@NotNull Duration requestHeaderTimeout) {
+        public Http {
+            requirePositive(requestHeaderTimeout, "service-b.http.request-header-timeout");
+        }
+    }
+
+    /**
+     * @param address           where A's replicas are: {@code static://h1:p1,h2:p2} (a fixed list) or
+     *                          {@code dns:///name:port} (every address the name resolves to)
+     * @param negotiationType   {@code plaintext} or {@code tls} (the JVM's trust store)
+     * @param keepAliveTime     idle time on a connection after which B pings A
+     * @param keepAliveTimeout  how long a ping may go unanswered before the connection counts as dead
+     * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
+     * @param serviceConfig     gRPC service config (JSON): balancing over replicas, their health, ejection
+     * @param connectWait       how long a call that finds no connection to A waits for one
+     * @param hedging           re-sending a call a replica leaves unanswered to another one
+     * @param warmUp            calls to A before B's web server opens
+     * @param health            how B checks A's health for its own {@code /actuator/health}
+     * @param breaker           the circuit breaker's rule beyond Resilience4j's own settings
+     */
+    public record ServiceA(@NotBlank String address, @NotNull NegotiationType negotiationType,
+                           @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
+                           @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
+                           @NotNull Duration connectWait, @NotNull @Valid Hedging hedging,
+                           @NotNull @Valid WarmUp warmUp, @NotNull @Valid Health health,
+                           @NotNull @Valid Breaker breaker) {
+    }
+
+    public enum NegotiationType { PLAINTEXT, TLS }
+
+    /**
+     * Hedging of {@code Echo} (idempotent), used when the address can name several replicas.
+     *
+     * @param maxAttempts attempts per call at most, the first included (1: no hedging)
+     * @param minDelay    the shortest an attempt goes unanswered before the next one is sent
+     * @param delayFactor the delay is this times the 95th percentile of recent answers' latency
+     */
+    public record Hedging(@Min(1) @Max(5) int maxAttempts, @NotNull Duration minDelay,
+                          @DecimalMin("1.0") double delayFactor) {
+    }
+
+    /**
+     * @param calls       Echo calls to A before B's web server opens (0: none)
+     * @param maxDuration the longest the warm-up may delay B's start, waiting for the connection included
+     */
+    public record WarmUp(@Min(0) int calls, @NotNull Duration maxDuration) {
+    }
+
+    /**
+     * @param cacheFor how long one check of A's {@code grpc.health.v1} is reused (at most one check per this period)
+     * @param timeout  the deadline of one check
+     */
+    public record Health(@NotNull Duration cacheFor, @NotNull Duration timeout) {
+        public Health {
+            requirePositive(timeout, "service-b.service-a.health.timeout");
+            if (cacheFor == null || cacheFor.isNegative()) {
+                throw new IllegalArgumentException("service-b.service-a.health.cache-for must not be negative");
+            }
+        }
+    }
+
+    /**
+     * @param unreachableFailuresToOpen failures of A in a row, while B cannot connect to A, that open
+     *                                  the breaker at once; 0 turns that rule off
+     */
+    public record Breaker(@PositiveOrZero int unreachableFailuresToOpen) {
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration");
+        }
+    }
+}
