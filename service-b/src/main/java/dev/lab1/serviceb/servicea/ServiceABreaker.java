@@ -35,7 +35,7 @@ class ServiceABreaker {
      * </ul>
      */
     @Bean
-    CircuitBreakerConfigCustomizer serviceABreaker(TimeLimiterRegistry timeLimiters, ServiceBProperties properties,
+    CircuitBreakerConfigCustomizer serviceABreakerPolicy(TimeLimiterRegistry timeLimiters, ServiceBProperties properties,
                                                    ServiceAChannel channel) {
         int unreachableFailuresToOpen = properties.serviceA().breaker().unreachableFailuresToOpen();
         return CircuitBreakerConfigCustomizer.of(ServiceAClient.SERVICE_A, breaker -> {

@@ -37,7 +37,7 @@ public class CallEchoAnswers {
     /** The response header that hands the client the trace id of its request (the same as in both services' logs). */
     static final String TRACE_ID_HEADER = "X-Trace-Id";
 
-    private static final Logger log = LoggerFactory.getLogger(ServiceBController.class);
+    private static final Logger log = LoggerFactory.getLogger(CallEchoAnswers.class);
 
     private final Map<String, Counter> counters = new HashMap<>();
     private final Tracer tracer;
