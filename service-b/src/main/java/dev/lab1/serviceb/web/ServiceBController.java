@@ -27,14 +27,14 @@ class ServiceBController {
 
     private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
 
+    private final int maxMessageLength;
     private final ServiceAClient serviceA;
     private final CallEchoAnswers answers;
-    private final int maxMessageLength;
 
-    ServiceBController(ServiceAClient serviceA, CallEchoAnswers answers, ServiceBProperties properties) {
+    ServiceBController(ServiceBProperties properties, ServiceAClient serviceA, CallEchoAnswers answers) {
+        this.maxMessageLength = properties.callEcho().maxMessageLength();
         this.serviceA = serviceA;
         this.answers = answers;
-        this.maxMessageLength = properties.callEcho().maxMessageLength();
     }
 
     @GetMapping("/health")
