@@ -42,6 +42,9 @@ class ConnectionLoadIT {
         ServiceProcess b = processes.serviceB(a, "--service-b.http.request-header-timeout=" + HEADER_TIMEOUT.toSeconds() + "s");
         a.awaitReady();
         b.awaitReady();
+        // Warmed up on purpose: the test measures what thousands of idle connections cost B's
+        // answers, against a baseline of its threads and latency; a cold B's first calls would be
+        // charged to the connections. Cold starts are HealthyPeerIT's subject.
         b.warmUp();
         int threadsBefore = Processes.threads(b.pid());
 

@@ -19,12 +19,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Independent failure under real faults, one test per row of the fault matrix in
  * docs/reliability.md: both services are real processes, faults are real signals. Every test
  * checks each kind of answer against its own bound ({@link Outcomes}) and prints a FAULT-MATRIX
- * line with what it measured. B's path to A is warmed up before anything is measured.
+ * line with what it measured.
+ *
+ * <p>Warm-ups: the rows with a fault under load start both services and then warm B's path to A
+ * ({@link #startBothWarm}) on purpose. Each row measures what a fault costs a running system (the
+ * failed calls, the breaker's opening, the recovery after A is back), and a cold B's first calls
+ * would mix start-up costs into those counts. Cold starts are measured on their own, with nothing
+ * warmed up: {@code HealthyPeerIT}, and here {@link #aSlowWith200ConcurrentCalls} and
+ * {@link #bStartedBeforeA}, which start cold by design.
+ *
+ * <p>Recovery bounds: docs/reliability.md promises 200 again within 10 s of A's return (at most one
+ * breaker wait of 5 s, measured 0.65–5.3 s). 10 s is the documented figure; it already holds the
+ * one extra open wait that a cold A's first trial call costs when it misses the limit.
  */
 class FaultSuiteIT {
 
     @RegisterExtension
     final ProcessFixture processes = new ProcessFixture();
+
+    /** The documented recovery: 200 again within 10 s of A's return (docs/reliability.md). */
+    private static final Duration RECOVERY = Duration.ofSeconds(10);
+    /** B's unreachable rule: this many failures in a row while its channel cannot connect open the breaker. */
+    private static final int UNREACHABLE_FAILURES_TO_OPEN = 10;
 
     private ServiceProcess a;
     private ServiceProcess b;
@@ -43,14 +59,21 @@ class FaultSuiteIT {
 
             var afterKill = load.sentAfter(killedAt);
             assertThat(Outcomes.countByReason(afterKill).keySet()).isSubsetOf("unavailable", "circuit_open");
-            assertBounded(load.results(), "ok", "unavailable", "circuit_open", "error");
-            assertErrorsOnlyFromCallsCutByAKill(load.results(), 1, 8);
+            // A call cut by the kill ("channel closed") is 503 unavailable too: never 502 error.
+            assertBounded(load.results(), "ok", "unavailable", "circuit_open");
+            var fastLines = b.logLines("endpoint=/call-echo .*reason=circuit_open ");
+            Outcomes.assertFastAsBLogged(fastLines);
             // The breaker's unreachable rule (10 failures in a row with no connection to A) opens it
-            // whatever the traffic; the 8 clients' calls already in flight may fail after that.
+            // whatever the traffic or the machine's speed. Besides those 10, only calls in flight can
+            // fail: each of the 8 clients has at most one call in flight when A dies (cut by the kill,
+            // before the channel knows the connection is gone) and one when the breaker opens.
+            // Measured 11-16; counting by that structure, not by a speed, keeps a starved machine in.
             long failed = load.results().stream().filter(r -> r.status() != 200 && !r.isCircuitOpen()).count();
-            assertThat(failed).as("calls failed by the kill before the breaker opened").isLessThanOrEqualTo(20);
+            assertThat(failed).as("calls failed by the kill before the breaker opened")
+                    .isLessThanOrEqualTo(UNREACHABLE_FAILURES_TO_OPEN + 2 * 8);
             report("A killed with SIGKILL under load", load.results(), failed + " failed calls, breaker open after "
-                    + millis(load.firstAfter(killedAt, Load.Result::isCircuitOpen)));
+                    + millis(load.firstAfter(killedAt, Load.Result::isCircuitOpen)) + "; circuit_open "
+                    + Outcomes.latencyAsBLogged(fastLines));
         }
     }
 
@@ -72,8 +95,13 @@ class FaultSuiteIT {
             load.close();
 
             assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open");
+            var fastLines = b.logLines("endpoint=/call-echo .*reason=circuit_open ");
+            Outcomes.assertFastAsBLogged(fastLines);
+            Duration recovery = load.firstOkAfter(continuedAt);
             report("A stopped with SIGSTOP, then SIGCONT", load.results(),
-                    "200 again " + millis(load.firstOkAfter(continuedAt)) + " after SIGCONT");
+                    "200 again " + millis(recovery) + " after SIGCONT; circuit_open " + Outcomes.latencyAsBLogged(fastLines));
+            // A continued is A back: the next half-open trial (at most one 5 s wait away) finds it.
+            assertThat(recovery).as("200 again after SIGCONT").isLessThan(RECOVERY);
         }
     }
 
@@ -92,12 +120,11 @@ class FaultSuiteIT {
             load.close();
 
             // What this row protects: recovery within about one open wait (5 s) of A's return,
-            // not at the next connect retry (up to 2 min after a long outage). 20 s leaves room
-            // for a cold A whose first trial call may miss the limit and cost one more open wait.
+            // not at the next connect retry (up to 2 min after a long outage): the documented 10 s
+            // (see the class comment), which a channel left to gRPC's backoff cannot meet.
             Duration recovery = load.firstOkAfter(listeningAt);
-            assertThat(recovery).isLessThan(Duration.ofSeconds(20));
-            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open", "error");
-            assertErrorsOnlyFromCallsCutByAKill(load.results(), 1, 2);
+            assertThat(recovery).as("200 again after A listened").isLessThan(RECOVERY);
+            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open");
             report("A down 60 s, then started", load.results(), "200 again " + millis(recovery) + " after A listened");
         }
     }
@@ -109,10 +136,14 @@ class FaultSuiteIT {
         int kills = 0;
         try (var load = Load.start(b.callEchoUrl("fault"), 4, 20)) {
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long startedAt = System.nanoTime();
             for (int restart = 0; restart < 10 && System.nanoTime() < end; restart++) {
-                long startedAt = System.nanoTime();
-                await().atMost(Duration.ofSeconds(60)).until(() -> load.anyAfter(startedAt, r -> r.status() == 200));
-                recoveries.add(millis(load.firstOkAfter(startedAt)));
+                // Recovery counted from the moment A listens (its start-up is the machine's, not B's).
+                long from = restart == 0 ? startedAt : awaitListening();
+                await().atMost(Duration.ofSeconds(60)).until(() -> load.anyAfter(from, r -> r.status() == 200));
+                Duration recovery = load.firstOkAfter(from);
+                recoveries.add(millis(recovery));
+                assertThat(recovery).as("200 again after restart %d's A listened", restart).isLessThan(RECOVERY);
                 if (restart % 2 == 0) {
                     a.sigkill();
                     kills++;
@@ -121,14 +152,16 @@ class FaultSuiteIT {
                 }
                 a.restart();
             }
-            long lastStart = System.nanoTime();
-            await().atMost(Duration.ofSeconds(60)).until(() -> load.anyAfter(lastStart, r -> r.status() == 200));
+            long lastListening = awaitListening();
+            await().atMost(Duration.ofSeconds(60)).until(() -> load.anyAfter(lastListening, r -> r.status() == 200));
+            Duration lastRecovery = load.firstOkAfter(lastListening);
+            recoveries.add(millis(lastRecovery));
+            assertThat(lastRecovery).as("200 again after the last A listened").isLessThan(RECOVERY);
             load.close();
 
-            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open", "error");
-            assertErrorsOnlyFromCallsCutByAKill(load.results(), kills, 4);
+            assertBounded(load.results(), "ok", "unavailable", "timeout", "circuit_open");
             report("A restarted every few seconds under 30 s of load", load.results(),
-                    recoveries.size() + " restarts; 200 again after (from A's start) " + recoveries);
+                    kills + " SIGKILLs; 200 again after (from A listening; the first from the test's start) " + recoveries);
         }
     }
 
@@ -142,6 +175,7 @@ class FaultSuiteIT {
         b.awaitReady();
         int threadsBefore = Processes.threads(a.pid());
 
+        long sentAt = System.nanoTime();
         List<CompletableFuture<Http.Answer>> calls = IntStream.range(0, 200)
                 .mapToObj(i -> Http.getAsync(b.callEchoUrl("fault"))).toList();
         var healthLatencies = new ArrayList<Duration>();
@@ -159,21 +193,32 @@ class FaultSuiteIT {
         // Bounded as B measured them: the client's clock here also counts 200 connections opened
         // at once, which wait in B's accept queue on a loaded machine (0.6 s seen).
         Outcomes.assertBoundedAsBLogged(b.awaitLogLines("endpoint=/call-echo", answers.size()), "timeout", "busy", "circuit_open");
+        // And busy/circuit_open at the documented under-1 ms for the median (B's own clock).
+        Outcomes.assertFastAsBLogged(b.logLines("endpoint=/call-echo .*reason=(busy|circuit_open) "));
         // /health answers all along (a hang catcher: it takes ~1 ms, but its client shares the
         // connection storm above; 1.15 s was seen at a load average of 15 on 2 cores). Its typical
         // latency under load is a benchmark figure (docs/benchmarks.md), not a test bound.
         Duration worstHealth = healthLatencies.stream().max(Duration::compareTo).orElseThrow();
         assertThat(worstHealth).isLessThan(Outcomes.CALL_BOUND);
         // A lets go of every call whose caller gave up: nothing left waiting, threads back down.
-        await().atMost(Duration.ofSeconds(15)).until(() ->
+        // Before its 5 s delay has run out for any call: the calls were all sent at sentAt and
+        // reached A after that, so without A's cancel handler their replies stay scheduled until
+        // sentAt + 5 s. With it they go at B's deadline (1 s after each reached A, all answered
+        // within the 3 s of CALL_BOUND); 4.5 s leaves 0.5 s before the first reply could fire.
+        Duration noneLeftBy = Duration.ofMillis(4500).minusNanos(System.nanoTime() - sentAt);
+        assertThat(noneLeftBy).as("time left to see A drop the abandoned replies").isPositive();
+        await().atMost(noneLeftBy).pollInterval(Duration.ofMillis(50)).until(() ->
                 Processes.metric(a.management("/actuator/prometheus").body(), "echo_delayed_replies") == 0);
+        Duration droppedAfter = Duration.ofNanos(System.nanoTime() - sentAt);
         int threadsAfter = Processes.threads(a.pid());
         assertThat(threadsAfter).isLessThanOrEqualTo(threadsBefore + 16);
 
         System.out.printf("FAULT-MATRIX | A slow (--delay=5), 200 concurrent calls | %s | worst %s | "
-                        + "/health worst %s over %d probes; A threads %d before, %d after%n",
+                        + "/health worst %s over %d probes; A threads %d before, %d after; no delayed reply left at A %s "
+                        + "after the calls were sent; busy/circuit_open %s%n",
                 Outcomes.countByReason(results), millis(Load.worstLatency(results)), millis(worstHealth),
-                healthLatencies.size(), threadsBefore, threadsAfter);
+                healthLatencies.size(), threadsBefore, threadsAfter, millis(droppedAfter),
+                Outcomes.latencyAsBLogged(b.logLines("endpoint=/call-echo .*reason=(busy|circuit_open) ")));
     }
 
     @Test
@@ -225,9 +270,9 @@ class FaultSuiteIT {
             return answer.status() == 200;
         });
         Duration recovery = Duration.ofNanos(System.nanoTime() - listeningAt);
-        // B's connect backoff is short this early, so B finds A within about one open wait
-        // (5 s); 20 s leaves room for a cold A missing the limit once (see aDownSixtySeconds...).
-        assertThat(recovery).isLessThan(Duration.ofSeconds(20));
+        // B's connect backoff is short this early, and a call that finds no connection waits for
+        // one: B finds A well within the documented 10 s (see the class comment).
+        assertThat(recovery).as("200 again after A listened").isLessThan(RECOVERY);
         assertThat(before).extracting(Http.Answer::status).isSubsetOf(200, 503, 504).contains(200);
 
         // And B restarted while A is up: it starts with a closed breaker and no memory of A's
@@ -262,15 +307,10 @@ class FaultSuiteIT {
         return inFlight;
     }
 
-    /**
-     * A call whose connection dies under it (A SIGKILLed mid-call) can end, in grpc-java, with
-     * UNKNOWN "channel closed (ClosedChannelException)" rather than UNAVAILABLE, which B answers
-     * 502 error (seen on one core). Only calls in flight at a kill may end so: at most one per
-     * load client per kill. (Mapping that case to unavailable is a question for B's outcome table.)
-     */
-    private static void assertErrorsOnlyFromCallsCutByAKill(List<Load.Result> results, int kills, int clients) {
-        assertThat(results.stream().filter(r -> Outcomes.reason(r).equals("error")).count())
-                .as("502 error answers (calls cut by a SIGKILL of A)").isLessThanOrEqualTo((long) kills * clients);
+    /** After a restart of A: waits until its gRPC port accepts connections, and returns that moment. */
+    private long awaitListening() {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> Processes.listening(a.grpcPort()));
+        return System.nanoTime();
     }
 
     private void startBothWarm() {

@@ -39,6 +39,8 @@ class HostileClientIT {
         b = processes.serviceB(a);
         a.awaitReady();
         b.awaitReady();
+        // Warmed up on purpose: the hostile clients' cost to B's users is measured against warm
+        // answers; a cold B's first calls would be charged to the hostile clients.
         b.warmUp();
     }
 

@@ -129,19 +129,33 @@ final class Load implements AutoCloseable {
         return results.stream().map(Result::elapsed).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    /** Stops sending and waits for the answers of the calls still in flight (each ends within Http's timeout). */
+    /**
+     * Stops sending and waits for the answers of the calls still in flight (each ends within Http's
+     * timeout). Fails if a client is still sending, or a call still unanswered, after that: the
+     * results would be missing calls, and the next test would share the machine with them.
+     */
     @Override
     public void close() {
         running = false;
+        Duration joinTimeout = Http.REQUEST_TIMEOUT.plusSeconds(5);
         for (Thread client : clients) {
             try {
-                client.join(Duration.ofSeconds(15).toMillis());
+                client.join(joinTimeout.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                throw new IllegalStateException("interrupted while waiting for " + client.getName() + " to stop", e);
+            }
+            if (client.isAlive()) {
+                throw new AssertionError(client.getName() + " is still sending " + joinTimeout.toSeconds()
+                        + " s after the load was closed: its last call has no answer");
             }
         }
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
-                .orTimeout(Http.REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .orTimeout(joinTimeout.toSeconds(), TimeUnit.SECONDS).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new AssertionError(inFlight.size() + " calls still unanswered " + joinTimeout.toSeconds()
+                    + " s after the load was closed", e);
+        }
     }
 }

@@ -26,9 +26,22 @@ final class Outcomes {
     /**
      * 503 circuit_open and busy never touch A, so they come before the time limit, which a call
      * that waited for A would take in full. Measured at the client, so it includes the client's
-     * side too (200 new connections to a cold B took 0.6 s on a loaded 2-core machine).
+     * side too (200 new connections to a cold B took 0.6 s on a loaded 2-core machine): a hang
+     * catcher only. The documented figure (under 1 ms) is checked on B's own measure,
+     * {@link #assertFastAsBLogged}.
      */
     static final Duration FAST_BOUND = LIMIT;
+    /**
+     * Any single circuit_open or busy answer as B logged it ({@code latency_ms}): docs/reliability.md
+     * says under a millisecond, which {@link #assertFastAsBLogged} holds for the median. One answer
+     * may lose the CPU to a GC pause or to the other threads of a 2-core machine: 200 requests met
+     * at once by a cold B (FaultSuiteIT#aSlowWith200ConcurrentCalls) gave a median of 0 ms and a
+     * worst of 128 ms; a running B under load, a worst of 13 ms. 300 ms still sits under the
+     * shortest wait on A's path (a call that finds no connection waits up to
+     * service-b.service-a.connect-wait, 500 ms) and at under a third of the time limit, which a
+     * busy that waited for the bulkhead to free a slot would take in full.
+     */
+    static final Duration FAST_BOUND_AS_B_LOGGED = Duration.ofMillis(300);
     /** A 504 is B's deadline firing: never before it (minus timer granularity). */
     static final Duration TIMEOUT_AT_LEAST = LIMIT.minusMillis(50);
 
@@ -80,15 +93,46 @@ final class Outcomes {
             var matcher = B_LINE.matcher(line);
             assertThat(matcher.find()).as("B's /call-echo line: %s", line).isTrue();
             counts.merge(matcher.group(1), 1L, Long::sum);
-            assertWithinBound(matcher.group(1), Duration.ofMillis(Long.parseLong(matcher.group(2))));
+            assertWithinBound(matcher.group(1), Duration.ofMillis(Long.parseLong(matcher.group(2))), FAST_BOUND_AS_B_LOGGED);
         }
         assertThat(counts.keySet()).as("B's lines by reason").isSubsetOf(allowedReasons);
     }
 
+    /**
+     * B's own {@code latency_ms} for its circuit_open and busy answers ({@code bLogLines}: its
+     * /call-echo lines of those reasons, at least one): the median under 1 ms as documented (B logs
+     * whole milliseconds, truncated: "0"), every one under {@link #FAST_BOUND_AS_B_LOGGED}.
+     */
+    static void assertFastAsBLogged(List<String> bLogLines) {
+        assertThat(bLogLines).as("B's circuit_open/busy lines").isNotEmpty();
+        var latencies = bLogLines.stream().map(line -> {
+            var matcher = B_LINE.matcher(line);
+            assertThat(matcher.find()).as("B's /call-echo line: %s", line).isTrue();
+            assertThat(matcher.group(1)).as(line).isIn("circuit_open", "busy");
+            return Long.parseLong(matcher.group(2));
+        }).sorted().toList();
+        assertThat(latencies.get((latencies.size() - 1) / 2)).as("median latency_ms of %d circuit_open/busy answers (all: %s)",
+                latencies.size(), latencies).isZero();
+        assertThat(latencies.get(latencies.size() - 1)).as("worst latency_ms of circuit_open/busy answers")
+                .isLessThan(FAST_BOUND_AS_B_LOGGED.toMillis());
+    }
+
+    /** The median and worst {@code latency_ms} of B's lines, for the FAULT-MATRIX lines. */
+    static String latencyAsBLogged(List<String> bLogLines) {
+        var latencies = bLogLines.stream().map(B_LINE::matcher).filter(java.util.regex.Matcher::find)
+                .map(m -> Long.parseLong(m.group(2))).sorted().toList();
+        return latencies.isEmpty() ? "none" : "B's latency_ms median " + latencies.get((latencies.size() - 1) / 2)
+                + ", worst " + latencies.get(latencies.size() - 1) + " over " + latencies.size();
+    }
+
     private static void assertWithinBound(String reason, Duration elapsed) {
+        assertWithinBound(reason, elapsed, FAST_BOUND);
+    }
+
+    private static void assertWithinBound(String reason, Duration elapsed, Duration fastBound) {
         var check = assertThat(elapsed).as("%s answered after %s", reason, elapsed);
         switch (reason) {
-            case "circuit_open", "busy" -> check.isLessThan(FAST_BOUND);
+            case "circuit_open", "busy" -> check.isLessThan(fastBound);
             case "timeout" -> check.isBetween(TIMEOUT_AT_LEAST, CALL_BOUND);
             default -> check.isLessThanOrEqualTo(CALL_BOUND);
         }

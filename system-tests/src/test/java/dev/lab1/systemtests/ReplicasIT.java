@@ -43,6 +43,8 @@ class ReplicasIT {
         }
         b = processes.serviceB(replicas);
         replicas.forEach(ServiceProcess::awaitReady);
+        // Warmed up on purpose, here and before each test: each test measures what one replica's
+        // fault costs a running system; a cold start is HealthyPeerIT's subject.
         b.awaitReady().warmUp();
     }
 
@@ -133,33 +135,51 @@ class ReplicasIT {
                     .filter(r -> r.sentAtNanos() >= killedAt && r.sentAtNanos() < restartedAt).toList();
             assertThat(Outcomes.countByReason(whileDown).keySet()).containsOnly("unavailable", "circuit_open");
             Outcomes.assertBounded(load.results(), "ok", "unavailable", "circuit_open");
+            Outcomes.assertFastAsBLogged(b.logLines("endpoint=/call-echo .*reason=circuit_open "));
+            // As with one A: 200 again within the documented 10 s of a replica's return (at most one
+            // 5 s breaker wait; measured 1.5 s).
+            assertThat(load.firstOkAfter(backAt)).as("200 again after a replica was ready").isLessThan(Duration.ofSeconds(10));
             System.out.printf("REPLICAS | all three killed, then one started | %s | breaker open after %s | 200 again %s after %s was ready%n",
                     Outcomes.countByReason(load.sentAfter(killedAt)), millis(load.firstAfter(killedAt, Load.Result::isCircuitOpen)),
                     millis(load.firstOkAfter(backAt)), back);
         }
     }
 
+    /**
+     * This test's own B and fourth replica are closed at its end: the other tests see the class's
+     * three replicas only.
+     */
     @Test
     void aReplicaAddedToTheListGetsCallsOnceItIsUp() {
         int laterPort = ProcessFixture.freePort();
+        long listBStartedAt = System.nanoTime();
         ServiceProcess listB = processes.serviceBCalling(
                 ProcessFixture.staticAddress(replicas) + ",127.0.0.1:" + laterPort);
+        ServiceProcess added = null;
+        // Warmed up on purpose: the measure is how soon B finds a replica that appears, not B's start.
         listB.awaitReady().warmUp();
         try (var load = Load.start(listB.callEchoUrl("replicas"), CLIENTS, RATE_PER_CLIENT)) {
             awaitCalls(load, 0, 400);
-            ServiceProcess added = processes.serviceAOnPort(laterPort).awaitReady();
+            added = processes.serviceAOnPort(laterPort).awaitReady();
             long readyAt = System.nanoTime();
             added.awaitLogLine("procedure=Echo status=ok");
             Duration firstCall = Duration.ofNanos(System.nanoTime() - readyAt);
             load.close();
 
-            System.out.printf("REPLICAS | a fourth replica started under load (static list) | %s | first call %s after it was ready%n",
-                    Outcomes.countByReason(load.results()), millis(firstCall));
+            System.out.printf("REPLICAS | a fourth replica started under load (static list), %d s after B | %s | first call %s after it was ready%n",
+                    Duration.ofNanos(readyAt - listBStartedAt).toSeconds(), Outcomes.countByReason(load.results()), millis(firstCall));
             assertThat(failed(load.results())).isEmpty();
-            // service-b.service-a.reconnect-interval is 2 s: well inside this bound, which only catches "never".
-            assertThat(firstCall).isLessThan(Duration.ofSeconds(20));
+            // B resets the backoff every 2 s (service-b.service-a.reconnect-interval): the replica is
+            // found within 2 s of being ready, plus the connection and one call (measured 0.05-1.0 s
+            // in all). 5 s leaves 3 s for a starved machine. This bound does not single out the
+            // periodic reset: with reconnect-interval=1h the replica, started 64 s after B, still had
+            // its first call 69 ms after it was ready (the channel reconnects it by another path).
+            assertThat(firstCall).isLessThan(Duration.ofSeconds(5));
         } finally {
             listB.close();
+            if (added != null) {
+                added.close();
+            }
         }
     }
 

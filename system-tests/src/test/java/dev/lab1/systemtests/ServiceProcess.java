@@ -73,6 +73,10 @@ final class ServiceProcess implements AutoCloseable {
     private volatile List<String> args;
     private volatile Process process;
     private volatile Path log;
+    /** The complete lines of {@link #followedLog} read so far, up to byte {@link #followedPosition} (guarded by itself). */
+    private final List<String> followed = new ArrayList<>();
+    private Path followedLog;
+    private long followedPosition;
 
     /**
      * Starts at once; the caller registers it before waiting for anything. {@code managementPort}:
@@ -329,17 +333,58 @@ final class ServiceProcess implements AutoCloseable {
 
     // ---- its log ----------------------------------------------------------------------------
 
-    /** Everything the current run has written so far. */
+    /**
+     * Everything the current run has written so far: the complete lines followed so far, and
+     * whatever is written of the line being written.
+     */
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        synchronized (followed) {
+            var lines = logLines();
+            String partial = readFrom(followedPosition, Long.MAX_VALUE).toString(StandardCharsets.UTF_8);
+            return lines.isEmpty() ? partial : String.join("\n", lines) + "\n" + partial;
         }
     }
 
+    /**
+     * The complete lines of the current run so far. The log is followed: each call reads only
+     * what was appended since the last one (a test polling a log during a timed window must not
+     * re-read a file of megabytes every 50 ms on a 2-core machine), and a restart starts a new one.
+     */
     List<String> logLines() {
-        return log().lines().toList();
+        synchronized (followed) {
+            Path current = log;
+            if (!current.equals(followedLog)) {
+                followedLog = current;
+                followedPosition = 0;
+                followed.clear();
+            }
+            var appended = readFrom(followedPosition, Long.MAX_VALUE);
+            byte[] bytes = appended.toByteArray();
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--; // a line still being written is taken once it is complete ('\n' is never inside a UTF-8 character)
+            }
+            if (end > 0) {
+                new String(bytes, 0, end, StandardCharsets.UTF_8).lines().forEach(followed::add);
+                followedPosition += end;
+            }
+            return List.copyOf(followed);
+        }
+    }
+
+    private java.io.ByteArrayOutputStream readFrom(long position, long max) {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.READ)) {
+            channel.position(position);
+            var buffer = java.nio.ByteBuffer.allocate(64 * 1024);
+            while (out.size() < max && channel.read(buffer) > 0) {
+                out.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     /** Lines of the current run that contain a match of {@code regex}. */

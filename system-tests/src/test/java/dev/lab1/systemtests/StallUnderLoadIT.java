@@ -11,9 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A blip is not an outage: A frozen (SIGSTOP) for 1.5 s in the middle of 15 s of load at more
- * than 200 calls a second costs only the calls caught by the freeze, and B's breaker never opens.
- * Prints a FAULT-MATRIX line (docs/reliability.md).
+ * A blip is not an outage: A frozen (SIGSTOP) for 1.5 s in the middle of 15 s of load from 16
+ * clients (up to 320 calls a second; 243-291 on a quiet 2-core machine) costs only the calls caught
+ * by the freeze, and B's breaker never opens. Prints a FAULT-MATRIX line (docs/reliability.md).
+ *
+ * <p>The load is closed-loop, so a starved machine sends fewer calls: what the proof needs is not
+ * a rate but that the breaker's window holds many more good calls than the freeze catches, which
+ * is what it asserts (a window of only a few calls would let the caught ones open the breaker).
  */
 class StallUnderLoadIT {
 
@@ -31,6 +35,9 @@ class StallUnderLoadIT {
         ServiceProcess b = processes.serviceB(a);
         a.awaitReady();
         b.awaitReady();
+        // Warmed up on purpose: the freeze is the fault under test, and a cold B's first timeouts
+        // would add failures of their own to the window it is judged by; cold starts under load
+        // are HealthyPeerIT's subject.
         b.warmUp(20);
 
         long loadStart = System.nanoTime();
@@ -57,13 +64,21 @@ class StallUnderLoadIT {
         long inFlightAtFreeze = results.stream()
                 .filter(r -> r.sentAtNanos() <= caughtAt && r.sentAtNanos() + r.elapsed().toNanos() >= caughtAt).count();
         long failed = results.stream().filter(r -> r.status() != 200).count();
+        // The good calls in the 5 s window before the freeze (the breaker's window: 4-5 s of it counts).
+        long windowBeforeFreeze = results.stream().filter(r -> r.status() == 200
+                && r.sentAtNanos() >= stoppedAt - Duration.ofSeconds(5).toNanos() && r.sentAtNanos() < stoppedAt).count();
         long opened = b.countLogLines("circuit_breaker=service-a from=\\w+ to=OPEN");
 
         System.out.printf("FAULT-MATRIX | A frozen (SIGSTOP) %d ms under %d clients, %.0f calls/s for %d s | %s | "
-                        + "%d failed answers, %d calls in flight at the freeze; breaker opened %d times; worst %s%n",
+                        + "%d failed answers, %d calls in flight at the freeze, %d good calls in the 5 s before it; "
+                        + "breaker opened %d times; worst %s%n",
                 STALL.toMillis(), CLIENTS, rate, ran.toSeconds(), Outcomes.countByReason(results), failed,
-                inFlightAtFreeze, opened, millis(Load.worstLatency(results)));
-        assertThat(rate).as("calls a second over the run").isGreaterThanOrEqualTo(200);
+                inFlightAtFreeze, windowBeforeFreeze, opened, millis(Load.worstLatency(results)));
+        // Ten times the calls the freeze catches (16 at most: one per client), so the caught ones
+        // are far under the 50 % that opens the breaker: 160 good calls in 5 s (32 a second)
+        // suffice, a starved machine's rate, where a quiet one sends about 1,300.
+        assertThat(windowBeforeFreeze).as("good calls in the 5 s before the freeze (%.0f calls/s over the run)", rate)
+                .isGreaterThanOrEqualTo(10L * CLIENTS);
         assertThat(ran).isGreaterThanOrEqualTo(Duration.ofSeconds(15));
         assertThat(inFlightAtFreeze).isPositive();
         assertThat(failed).as("failed answers, with %d calls in flight at the freeze", inFlightAtFreeze)

@@ -54,6 +54,7 @@ class SlowEchoTest {
 
     @Test
     void aCallerDeadlineEndsTheWaitAndIsLoggedAsCancelled(CapturedOutput output) {
+        long start = System.nanoTime();
         assertThatThrownBy(() -> ServiceAGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
                 .echo(EchoRequest.newBuilder().setMsg("gone").build()))
@@ -63,7 +64,13 @@ class SlowEchoTest {
         // Before the 2 s delay is over, the pending reply is gone (so no ok can ever be sent for
         // it) and the call is logged as cancelled. (No check on the absence of an ok line: the
         // line of another test's call, logged just after its reply, could land in this capture.)
-        await().atMost(Duration.ofMillis(1900)).untilAsserted(() -> {
+        // Counted from the call's start: without the cancel handler the reply stays scheduled
+        // until 2 s after it, so the bound must end before that. 1.5 s is 1.3 s after the 200 ms
+        // deadline for an in-process cancellation (microseconds when idle), and 0.5 s before the
+        // reply would have left the queue by itself.
+        Duration left = Duration.ofMillis(1500).minusNanos(System.nanoTime() - start);
+        assertThat(left).as("time left before the 1.5 s mark").isPositive();
+        await().atMost(left).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
             assertThat(delayedReplies.getQueue()).isEmpty();
             assertThat(output).contains("service=A procedure=Echo status=cancelled");
         });
