@@ -137,6 +137,8 @@ class ServiceAClientOutcomesTest {
         }
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(4);
         assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isZero();
+        // Recorded with the call's own duration: answered at once, not slow.
+        assertThat(breaker.getMetrics().getNumberOfSlowFailedCalls()).isZero();
     }
 
     @Test
@@ -149,9 +151,20 @@ class ServiceAClientOutcomesTest {
             }
         };
 
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
         assertThatThrownBy(() -> client(brokenJson).echo("x")).isInstanceOf(StackOverflowError.class);
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(breaker.getMetrics().getNumberOfSlowFailedCalls()).isZero();
         assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorThrownByTheCallIsAFailureWithItsOwnDuration() {
+        doThrow(new OutOfMemoryError("simulated")).when(stub).echo(any());
+
+        assertThatThrownBy(() -> client().echo("x")).isInstanceOf(OutOfMemoryError.class);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(breaker.getMetrics().getNumberOfSlowFailedCalls()).isZero();
     }
 
     @Test
@@ -216,6 +229,8 @@ class ServiceAClientOutcomesTest {
         assertThat(result.error()).isEqualTo("service A answered with status INVALID_ARGUMENT");
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+        // Answered at once: not a slow call (only a call that lasted the time limit is).
+        assertThat(breaker.getMetrics().getNumberOfSlowCalls()).isZero();
         assertThat(limiterErrors).hasValue(1);
     }
 
