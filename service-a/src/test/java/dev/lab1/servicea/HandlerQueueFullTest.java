@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.lab1.proto.EchoRequest;
@@ -52,6 +53,10 @@ class HandlerQueueFullTest {
     void aFullHandlerQueueAnswersResourceExhaustedWithoutRunningTheHandlerOnANetworkThread() throws Exception {
         try (var client = new GrpcPeer(grpcPort.get())) {
             assertThat(echo(client, "before")).contains("before");
+            // The pool idle first: the tasks that finish a call (and the warm-up's) can still be queued
+            // a moment after its answer, and the one queue slot must be this test's.
+            var pool = (ThreadPoolExecutor) handlers;
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool.getQueue().isEmpty() && pool.getActiveCount() == 0);
             // A handler blocked (as on a log write that never returns) and one task waiting behind it.
             var running = new CountDownLatch(1);
             handlers.execute(() -> {
