@@ -2,6 +2,7 @@ package dev.lab1.serviceb;
 
 import java.time.Duration;
 
+import dev.lab1.tls.TlsMode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -49,7 +50,7 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
     /**
      * @param address           where A's replicas are: {@code static://h1:p1,h2:p2} (a fixed list) or
      *                          {@code dns:///name:port} (every address the name resolves to)
-     * @param negotiationType   {@code plaintext} or {@code tls} (the JVM's trust store)
+     * @param tls               plaintext, TLS or mutual TLS to A, and the key material
      * @param keepAliveTime     idle time on a connection after which B pings A
      * @param keepAliveTimeout  how long a ping may go unanswered before the connection counts as dead
      * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
@@ -60,7 +61,7 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
      * @param health            how B checks A's health for its own {@code /actuator/health}
      * @param breaker           the circuit breaker's rule beyond Resilience4j's own settings
      */
-    public record ServiceA(@NotBlank String address, @NotNull NegotiationType negotiationType,
+    public record ServiceA(@NotBlank String address, @NotNull @Valid Tls tls,
                            @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
                            @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
                            @NotNull Duration connectWait, @NotNull @Valid Hedging hedging,
@@ -68,7 +69,21 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
                            @NotNull @Valid Breaker breaker) {
     }
 
-    public enum NegotiationType { PLAINTEXT, TLS }
+    /**
+     * @param mode       {@code plaintext} (A's default; the original Python provider), {@code tls} (B checks
+     *                   A's certificate against the bundle's trusted CA and A's name) or {@code mutual-tls}
+     *                   (B also presents the bundle's certificate, which A requires)
+     * @param bundle     the Spring Boot SSL bundle with B's certificate, key and the CA it trusts for A
+     * @param directory  where the profiles {@code tls} and {@code mutual-tls} define that bundle's files:
+     *                   {@code tls.crt}, {@code tls.key}, {@code ca.crt} (scripts/certs.sh, cert-manager)
+     * @param serverName the name A's certificate must carry; blank: each replica's own host as written in
+     *                   the address (for a list of IP addresses, set the name the certificate has)
+     */
+    public record Tls(@NotNull TlsMode mode, @NotBlank String bundle, @NotBlank String directory, String serverName) {
+        public boolean checksEachReplicasOwnName() {
+            return serverName == null || serverName.isBlank();
+        }
+    }
 
     /**
      * Hedging of {@code Echo} (idempotent), used when the address can name several replicas.

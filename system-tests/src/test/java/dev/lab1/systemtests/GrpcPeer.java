@@ -3,6 +3,7 @@ package dev.lab1.systemtests;
 import java.util.concurrent.TimeUnit;
 
 import dev.lab1.proto.ServiceAGrpc;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -16,7 +17,12 @@ final class GrpcPeer implements AutoCloseable {
     private final ManagedChannel channel;
 
     GrpcPeer(int port) {
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+        this(port, InsecureChannelCredentials.create());
+    }
+
+    /** With TLS credentials: a peer with or without a client certificate, trusting one CA or another. */
+    GrpcPeer(int port, ChannelCredentials credentials) {
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
     }
 
     ManagedChannel channel() {

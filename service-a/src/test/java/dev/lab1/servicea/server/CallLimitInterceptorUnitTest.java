@@ -23,6 +23,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import dev.lab1.tls.TlsMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ class CallLimitInterceptorUnitTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final CallLimitInterceptor limiter = new CallLimitInterceptor(new GrpcServerTuning(1, 1, LIMIT, 1, REQUEST_TIMEOUT,
-            new GrpcServerTuning.WarmUp(0, Duration.ofSeconds(1))), meters);
+            new GrpcServerTuning.WarmUp(0, Duration.ofSeconds(1)),
+            new GrpcServerTuning.Tls(TlsMode.PLAINTEXT, "grpc", "certs")), meters);
     private final Metadata headers = new Metadata();
 
     @AfterEach

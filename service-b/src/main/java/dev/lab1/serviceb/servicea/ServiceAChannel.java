@@ -26,6 +26,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
 import io.grpc.TlsChannelCredentials;
+import dev.lab1.tls.ReloadingKeyMaterial;
+import dev.lab1.tls.TlsMode;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.stereotype.Component;
 
 /**
@@ -70,14 +73,21 @@ public class ServiceAChannel implements DisposableBean {
     private static final long RECONNECT_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Autowired
-    ServiceAChannel(ServiceBProperties properties, Tracer tracer, ObjectProvider<Propagator> propagator) {
+    ServiceAChannel(ServiceBProperties properties, SslBundles bundles, Tracer tracer, ObjectProvider<Propagator> propagator) {
         // With tracing off (management.tracing.enabled=false, as in @SpringBootTest) there is no
         // propagator and no context to send.
-        this(properties.serviceA(), tracer, propagator.getIfAvailable(() -> Propagator.NOOP));
+        this(properties.serviceA(), credentials(properties.serviceA().tls(), bundles), tracer,
+                propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
+    /** A plaintext channel (tests). */
     ServiceAChannel(ServiceBProperties.ServiceA properties, Tracer tracer, Propagator propagator) {
-        this.channel = builder(properties).build();
+        this(properties, InsecureChannelCredentials.create(), tracer, propagator);
+    }
+
+    ServiceAChannel(ServiceBProperties.ServiceA properties, ChannelCredentials credentials, Tracer tracer,
+                    Propagator propagator) {
+        this.channel = builder(properties, credentials).build();
         this.traced = ClientInterceptors.intercept(channel, new TraceContextInterceptor(tracer, propagator));
         this.reconnects = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "service-a-reconnect");
@@ -88,21 +98,51 @@ public class ServiceAChannel implements DisposableBean {
         reconnects.scheduleWithFixedDelay(channel::resetConnectBackoff, interval, interval, TimeUnit.MILLISECONDS);
         // Connect now: B's first calls should not pay for the connection (nor time out waiting for it).
         watch(channel.getState(true));
-        log.info("Channel to service A: address={} negotiation={}", properties.address(),
-                properties.negotiationType().name().toLowerCase(Locale.ROOT));
+        log.info("Channel to service A: address={} tls={}{}", properties.address(),
+                properties.tls().mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                !properties.tls().mode().encrypted() ? ""
+                        : properties.tls().checksEachReplicasOwnName() ? " (each replica's certificate must name its host)"
+                        : " (A's certificate must name " + properties.tls().serverName() + ")");
     }
 
-    private static ManagedChannelBuilder<?> builder(ServiceBProperties.ServiceA properties) {
+    /**
+     * Plaintext, or TLS with the trusted CA of the bundle {@code service-b.service-a.tls.bundle} (and,
+     * for mutual TLS, its certificate and key), following the bundle's reloads: new connections use
+     * the files on disk now, without a restart.
+     */
+    static ChannelCredentials credentials(ServiceBProperties.Tls tls, SslBundles bundles) {
+        if (!tls.mode().encrypted()) {
+            return InsecureChannelCredentials.create();
+        }
+        var material = ReloadingKeyMaterial.follow(bundles, tls.bundle(), "service-b.service-a.tls.bundle", true);
+        if (!material.hasTrust()) {
+            throw new IllegalStateException("service-b.service-a.tls.mode=" + tls.mode() + " needs the CA that signs A's "
+                    + "certificate in SSL bundle '" + tls.bundle() + "' (its truststore)");
+        }
+        var credentials = TlsChannelCredentials.newBuilder().trustManager(material.trustManager());
+        if (tls.mode() == TlsMode.MUTUAL_TLS) {
+            if (!material.hasKey()) {
+                throw new IllegalStateException("service-b.service-a.tls.mode=mutual-tls needs B's certificate and key "
+                        + "in SSL bundle '" + tls.bundle() + "' (its keystore)");
+            }
+            credentials.keyManager(material.keyManager());
+        }
+        return credentials.build();
+    }
+
+    private static ManagedChannelBuilder<?> builder(ServiceBProperties.ServiceA properties, ChannelCredentials credentials) {
         String address = properties.address().trim();
-        ChannelCredentials credentials = properties.negotiationType() == ServiceBProperties.NegotiationType.TLS
-                ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        ServiceBProperties.Tls tls = properties.tls();
         ManagedChannelBuilder<?> builder;
         if (address.startsWith(StaticAddresses.SCHEME + "://")) {
             var registry = new NameResolverRegistry();
-            registry.register(StaticAddresses.parse(address));
+            registry.register(StaticAddresses.parse(address, tls.checksEachReplicasOwnName()));
             builder = Grpc.newChannelBuilder(StaticAddresses.TARGET, credentials, registry);
         } else {
             builder = Grpc.newChannelBuilder(address, credentials);
+        }
+        if (!tls.checksEachReplicasOwnName()) {
+            builder.overrideAuthority(tls.serverName().trim());
         }
         builder.keepAliveTime(properties.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);

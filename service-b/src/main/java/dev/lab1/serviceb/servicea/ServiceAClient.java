@@ -199,6 +199,10 @@ public class ServiceAClient {
         timeLimiter.onError(status.getCode() == Status.Code.DEADLINE_EXCEEDED ? new TimeoutException() : e);
         Outcome outcome = Outcome.forStatus(status.getCode());
         String error = outcome == Outcome.TIMEOUT ? outcome.message(timeLimit.toMillis()) : outcome.message(status.getCode());
+        String tlsFailure = outcome == Outcome.UNAVAILABLE ? TlsFailure.reason(status.getCause()) : null;
+        if (tlsFailure != null) {
+            error += ": TLS handshake failed, " + tlsFailure;
+        }
         String detail = status.getDescription() == null ? status.getCode().name() : status.getCode() + ": " + status.getDescription();
         if (status.getCause() != null) {
             detail += " (" + status.getCause() + ")";

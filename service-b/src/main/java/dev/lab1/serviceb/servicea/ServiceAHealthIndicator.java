@@ -37,7 +37,8 @@ class ServiceAHealthIndicator implements HealthIndicator {
 
     static final Status DEGRADED = new Status("DEGRADED");
 
-    private record Probe(Instant at, String servingStatus) {
+    /** @param tlsFailure why the TLS handshake with A failed (TlsFailure), or null */
+    private record Probe(Instant at, String servingStatus, String tlsFailure) {
     }
 
     private final HealthGrpc.HealthFutureStub health;
@@ -45,7 +46,7 @@ class ServiceAHealthIndicator implements HealthIndicator {
     private final ServiceBProperties.Health properties;
     private final Clock clock;
     private final AtomicBoolean probing = new AtomicBoolean();
-    private volatile Probe last = new Probe(Instant.EPOCH, "UNKNOWN");
+    private volatile Probe last = new Probe(Instant.EPOCH, "UNKNOWN", null);
 
     @Autowired
     ServiceAHealthIndicator(ServiceAChannel channel, CircuitBreakerRegistry breakers, ServiceBProperties properties) {
@@ -68,8 +69,12 @@ class ServiceAHealthIndicator implements HealthIndicator {
         }
         boolean serving = "SERVING".equals(probe.servingStatus());
         CircuitBreaker.State state = breaker.getState();
-        return Health.status(serving && state == CircuitBreaker.State.CLOSED ? Status.UP : DEGRADED)
-                .withDetail("reachable", serving)
+        var health = Health.status(serving && state == CircuitBreaker.State.CLOSED ? Status.UP : DEGRADED)
+                .withDetail("reachable", serving);
+        if (probe.tlsFailure() != null) {
+            health.withDetail("tls", probe.tlsFailure());
+        }
+        return health
                 .withDetail("grpcHealth", probe.servingStatus())
                 .withDetail("checkedAt", probe.at().equals(Instant.EPOCH) ? "never" : probe.at().toString())
                 .withDetail("circuitBreaker", state.name())
@@ -86,18 +91,19 @@ class ServiceAHealthIndicator implements HealthIndicator {
         Futures.addCallback(check, new FutureCallback<>() {
             @Override
             public void onSuccess(HealthCheckResponse response) {
-                record(response.getStatus().name());
+                record(response.getStatus().name(), null);
             }
 
             @Override
             public void onFailure(Throwable t) {
-                record(io.grpc.Status.fromThrowable(t).getCode().name());
+                io.grpc.Status status = io.grpc.Status.fromThrowable(t);
+                record(status.getCode().name(), TlsFailure.reason(status.getCause()));
             }
         }, MoreExecutors.directExecutor());
     }
 
-    private void record(String servingStatus) {
-        last = new Probe(clock.instant(), servingStatus);
+    private void record(String servingStatus, String tlsFailure) {
+        last = new Probe(clock.instant(), servingStatus, tlsFailure);
         probing.set(false);
     }
 }

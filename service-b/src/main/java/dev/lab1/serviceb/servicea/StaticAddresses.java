@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
@@ -18,6 +19,10 @@ import io.grpc.Status;
  * is parsed here instead, and the channel is given the plain target {@value #TARGET}. Host names are
  * looked up on every resolution, so a name that did not resolve at start-up is found later; the list
  * is given to the channel only when it differs from the last one given.
+ *
+ * <p>Each replica is called by its own name (HTTP/2 {@code :authority}, and the name its TLS
+ * certificate must carry), not by the first host of the list, unless one name is set for all
+ * ({@code service-b.service-a.tls.server-name}).
  */
 final class StaticAddresses extends NameResolverProvider {
 
@@ -27,15 +32,25 @@ final class StaticAddresses extends NameResolverProvider {
     private final List<String> hosts;
     private final List<Integer> ports;
     private final String authority;
+    private final boolean eachReplicaItsOwnName;
 
-    private StaticAddresses(List<String> hosts, List<Integer> ports) {
+    private StaticAddresses(List<String> hosts, List<Integer> ports, boolean eachReplicaItsOwnName) {
         this.hosts = hosts;
         this.ports = ports;
         this.authority = hosts.get(0) + ":" + ports.get(0);
+        this.eachReplicaItsOwnName = eachReplicaItsOwnName;
     }
 
     /** The list in {@code address}, or an exception naming what is wrong with it. */
     static StaticAddresses parse(String address) {
+        return parse(address, true);
+    }
+
+    /**
+     * @param eachReplicaItsOwnName call each replica by its own host (false: by the channel's one
+     *                              authority, the first host or the override)
+     */
+    static StaticAddresses parse(String address, boolean eachReplicaItsOwnName) {
         if (!address.startsWith(SCHEME + "://")) {
             throw new IllegalArgumentException("not a static:// address: " + address);
         }
@@ -50,7 +65,7 @@ final class StaticAddresses extends NameResolverProvider {
             hosts.add(uri.getHost());
             ports.add(uri.getPort());
         }
-        return new StaticAddresses(List.copyOf(hosts), List.copyOf(ports));
+        return new StaticAddresses(List.copyOf(hosts), List.copyOf(ports), eachReplicaItsOwnName);
     }
 
     int size() {
@@ -107,7 +122,10 @@ final class StaticAddresses extends NameResolverProvider {
                 if (address.isUnresolved()) {
                     unresolved.add(hosts.get(i));
                 } else {
-                    groups.add(new EquivalentAddressGroup(address));
+                    groups.add(eachReplicaItsOwnName
+                            ? new EquivalentAddressGroup(address, Attributes.newBuilder().set(
+                                    EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE, hosts.get(i) + ":" + ports.get(i)).build())
+                            : new EquivalentAddressGroup(address));
                 }
             }
             if (groups.isEmpty()) {

@@ -24,7 +24,7 @@ class ServiceAChannelTest {
             var yaml = new YamlPropertySourceLoader().load("b", new FileSystemResource(Path.of("src/main/resources/application.yml")));
             ServiceBProperties.ServiceA shipped = new Binder(ConfigurationPropertySources.from(yaml))
                     .bind("service-b", ServiceBProperties.class).get().serviceA();
-            return new ServiceBProperties.ServiceA(address, shipped.negotiationType(), shipped.keepAliveTime(),
+            return new ServiceBProperties.ServiceA(address, shipped.tls(), shipped.keepAliveTime(),
                     shipped.keepAliveTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), shipped.connectWait(),
                     shipped.hedging(), shipped.warmUp(), shipped.health(), shipped.breaker());
         } catch (java.io.IOException e) {
