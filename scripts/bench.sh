@@ -10,6 +10,8 @@
 # thread took a quarter of B's CPU until then), so a shorter warm-up measures the compiler.
 # The services start exactly as the README says: same JVM flags, with the class data sharing archive
 # of scripts/cds.sh (CDS=0: from the plain jars, to compare).
+# TLS=mutual-tls (or tls): both services in that mode, with certificates made by scripts/certs.sh
+# (the direct gRPC row, whose load generator speaks plaintext, is then left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,7 @@ JAR_A=${JAR_A:-service-a/target/service-a-1.0.0-SNAPSHOT.jar}   # another build'
 JAR_B=${JAR_B:-service-b/target/service-b-1.0.0-SNAPSHOT.jar}
 JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
 CDS=${CDS:-1}
+TLS=${TLS:-plaintext}
 B=http://127.0.0.1:$B_PORT
 
 # shellcheck source=scripts/load-lib.sh
@@ -36,6 +39,13 @@ if [[ ! -f $JAR_A || ! -f $JAR_B || ! -f $JAR_LOAD ]]; then
   ./mvnw -B -q package -DskipTests
 fi
 mkdir -p "$LOGS"
+TLS_A=(); TLS_B=()
+if [[ $TLS != plaintext ]]; then
+  rm -rf "$LOGS/certs"
+  scripts/certs.sh "$LOGS/certs" >&2
+  TLS_A=(--spring.profiles.active="$TLS" --service-a.grpc.tls.directory="$LOGS/certs/service-a")
+  TLS_B=(--spring.profiles.active="$TLS" --service-b.service-a.tls.directory="$LOGS/certs/service-b")
+fi
 if [[ $CDS == 1 ]]; then  # the java arguments that start each jar (after JAVA_OPTS)
   { read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
 else
@@ -62,13 +72,13 @@ http_load() {  # http_load SECONDS CONNECTIONS URL -> RESULT line
   wrk -t"$THREADS" -c"$2" -d"$1"s -s scripts/bench.lua "$3" | grep '^RESULT'
 }
 
-echo "starting service-a and service-b ($JAVA_OPTS$([[ $CDS == 1 ]] && echo ", class data sharing"))" >&2
-start_a "$LOGS/service-a.log"
+echo "starting service-a and service-b in $TLS ($JAVA_OPTS$([[ $CDS == 1 ]] && echo ", class data sharing"))" >&2
+start_a "$LOGS/service-a.log" "${TLS_A[@]}"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
 # shellcheck disable=SC2086
 SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
-  --management.server.port="$B_MANAGEMENT_PORT" > "$LOGS/service-b.log" 2>&1 &
+  --management.server.port="$B_MANAGEMENT_PORT" "${TLS_B[@]}" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_MANAGEMENT_PORT/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))
@@ -81,8 +91,10 @@ health=$(http_load "$DURATION" "$CONNECTIONS" "$B/health")
 row "B /health" "$health"
 echo_up=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
 row "B /call-echo, A up" "$echo_up"
-direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" $((WARMUP / 4)) "$DURATION" | grep '^RESULT')
-row "A Echo over gRPC, direct (load-generator)" "$direct"
+if [[ $TLS == plaintext ]]; then
+  direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" $((WARMUP / 4)) "$DURATION" | grep '^RESULT')
+  row "A Echo over gRPC, direct (load-generator)" "$direct"
+fi
 rss_a=$(rss_mb "$A_PID"); rss_b=$(rss_mb "$B_PID")
 
 kill "$A_PID"; wait "$A_PID" 2>/dev/null || true
@@ -93,7 +105,7 @@ http_load $((WARMUP / 4)) "$CONNECTIONS" "$B/call-echo?msg=bench" > /dev/null
 open=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
 row "B /call-echo, breaker open (A stopped)" "$open"
 
-start_a "$LOGS/service-a-slow.log" --delay=2
+start_a "$LOGS/service-a-slow.log" --delay=2 "${TLS_A[@]}"
 http_load "$DURATION" 4 "$B/health" > "$LOGS/health-alongside.out" &
 alongside=$!
 slow=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
@@ -106,7 +118,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rps() { awk '{ print $2 }' <<< "$1"; }
 cat <<TABLE
 
-$(nproc) cores · $(java -version 2>&1 | head -1)$([[ $CDS == 1 ]] && echo " · class data sharing") · wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up
+$(nproc) cores · $(java -version 2>&1 | head -1)$([[ $CDS == 1 ]] && echo " · class data sharing") · B to A in $TLS · wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP}s warm-up
 
 | scenario                                     |    req/s |  p50 ms |  p99 ms | p99.9 ms |   max ms | non-2xx |
 |----------------------------------------------|---------:|--------:|--------:|--------:|---------:|--------:|

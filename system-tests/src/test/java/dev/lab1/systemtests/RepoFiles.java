@@ -28,8 +28,13 @@ final class RepoFiles {
         }
     }
 
+    /**
+     * The file's first YAML document: in an application.yml, the defaults (the documents after it
+     * apply only under a profile, such as mutual-tls).
+     */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> yaml(String relative) {
-        return new Yaml().load(text(relative));
+        return (Map<String, Object>) new Yaml().loadAll(text(relative)).iterator().next();
     }
 
     /**
