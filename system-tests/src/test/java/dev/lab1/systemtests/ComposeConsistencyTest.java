@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class ComposeConsistencyTest {
 
     private final Map<String, Object> compose = RepoFiles.yaml("docker-compose.yml");
-    private final Map<String, Object> a = RepoFiles.flatten(RepoFiles.yaml("service-a/src/main/resources/application.yml"));
-    private final Map<String, Object> b = RepoFiles.flatten(RepoFiles.yaml("service-b/src/main/resources/application.yml"));
+    private final Map<String, Object> a = RepoFiles.springDefaults("service-a/src/main/resources/application.yml");
+    private final Map<String, Object> b = RepoFiles.springDefaults("service-b/src/main/resources/application.yml");
     private final String prometheus = RepoFiles.text("observability/prometheus/prometheus.yml");
 
     @Test

@@ -17,8 +17,8 @@ import org.yaml.snakeyaml.Yaml;
  */
 class KubernetesConsistencyTest {
 
-    private final Map<String, Object> a = RepoFiles.flatten(RepoFiles.yaml("service-a/src/main/resources/application.yml"));
-    private final Map<String, Object> b = RepoFiles.flatten(RepoFiles.yaml("service-b/src/main/resources/application.yml"));
+    private final Map<String, Object> a = RepoFiles.springDefaults("service-a/src/main/resources/application.yml");
+    private final Map<String, Object> b = RepoFiles.springDefaults("service-b/src/main/resources/application.yml");
 
     @Test
     void serviceAsActuatorIsItsHttpPort() {

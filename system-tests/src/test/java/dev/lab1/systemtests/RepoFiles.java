@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,6 +32,26 @@ final class RepoFiles {
 
     static Map<String, Object> yaml(String relative) {
         return new Yaml().load(text(relative));
+    }
+
+    /**
+     * A Spring Boot application.yml, each of its documents flattened ({@link #flatten}): the first holds the
+     * defaults, each one after it applies to the profiles its {@code spring.config.activate.on-profile} names.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> springDocuments(String relative) {
+        var documents = new ArrayList<Map<String, Object>>();
+        for (Object document : new Yaml().loadAll(text(relative))) {
+            if (document != null) {
+                documents.add(flatten((Map<String, Object>) document));
+            }
+        }
+        return documents;
+    }
+
+    /** The defaults of a Spring Boot application.yml (its first document), flattened. */
+    static Map<String, Object> springDefaults(String relative) {
+        return springDocuments(relative).get(0);
     }
 
     /**
