@@ -12,6 +12,9 @@
 #
 # Usage: scripts/certs.sh [options] [DIR]        (DIR defaults to ./certs)
 #   --force          replace certificates that exist (files are replaced one by one, each atomically)
+#   --if-missing     when DIR already holds all of them (both services' certificates and the CA's),
+#                    say so and exit 0 instead of refusing: for a step that runs at every start
+#                    (docker-compose.yml's one-shot "certs"). Some but not all: still refused.
 #   --ca CA_DIR      sign with the CA in CA_DIR (ca.crt, ca.key) instead of making a new one: renew
 #                    or rotate the services' certificates without changing what they trust
 #   --days N         validity of the services' certificates in days (default 365; -1 makes expired
@@ -22,12 +25,14 @@ set -euo pipefail
 
 dir=certs
 force=false
+if_missing=false
 ca_dir=
 days=365
 a_names="localhost 127.0.0.1 service-a service-a.default service-a.default.svc service-a.default.svc.cluster.local"
 while [ $# -gt 0 ]; do
     case "$1" in
         --force) force=true ;;
+        --if-missing) if_missing=true ;;
         --ca) ca_dir="${2:?--ca needs a directory}"; shift ;;
         --days) days="${2:?--days needs a number}"; shift ;;
         --a-names) a_names="${2:?--a-names needs names}"; shift ;;
@@ -41,12 +46,18 @@ command -v openssl >/dev/null || { echo "certs.sh: needs openssl (apt-get instal
 [[ "$days" =~ ^-?[0-9]+$ ]] || { echo "certs.sh: --days must be a whole number, got '$days'" >&2; exit 2; }
 
 if ! $force; then
+    existing=()
     for f in "$dir"/service-a/tls.crt "$dir"/service-b/tls.crt "$dir"/ca/ca.crt; do
-        if [ -e "$f" ]; then
-            echo "certs.sh: $f exists; not overwriting (pass --force to replace the certificates)" >&2
-            exit 1
-        fi
+        [ ! -e "$f" ] || existing+=("$f")
     done
+    if $if_missing && [ ${#existing[@]} -eq 3 ]; then
+        echo "certs.sh: $dir already holds the certificates; keeping them (pass --force to replace them)"
+        exit 0
+    fi
+    if [ ${#existing[@]} -gt 0 ]; then
+        echo "certs.sh: ${existing[0]} exists; not overwriting (pass --force to replace the certificates)" >&2
+        exit 1
+    fi
 fi
 
 work="$(mktemp -d)"

@@ -9,8 +9,11 @@
 # Hub is not reachable here), builds both services through the project's Dockerfile with that
 # stand-in as JDK_IMAGE/JRE_IMAGE, and runs service-a, service-b and a stand-in Prometheus (Debian's
 # package, laid out as prom/prometheus) with Compose. Grafana is not run: its image cannot be
-# pulled or packaged here. Whatever happens, it removes what it made (containers, networks,
-# images, the engine, its folder) and checks that nothing it started still listens.
+# pulled or packaged here. The pair runs in mutual TLS, the file's default: the check looks at the
+# certificates the one-shot "certs" made, has A's gRPC port refuse clients without B's certificate
+# (openssl s_client from the host), runs `up` a second time (nothing regenerated) and rotates the
+# certificates under the running services. Whatever happens, it removes what it made (containers,
+# networks, volumes, images, the engine, its folder) and checks that nothing it started still listens.
 #
 # Environment: the host ports of docker-compose.yml (B_PORT, B_MANAGEMENT_PORT, A_GRPC_PORT,
 # A_HTTP_PORT, PROMETHEUS_PORT; BIND_ADDRESS), DEBIAN_MIRROR for debootstrap. Outside CI the stand-in's Debian
@@ -20,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-PACKAGES=(docker.io docker-compose debootstrap prometheus)
+PACKAGES=(docker.io docker-compose debootstrap prometheus openssl)
 SUITE=bookworm
 # The stand-in Prometheus server comes from Debian's next release: bookworm's 2.42 rejects the
 # whole scrape of B ("http_server_requests_seconds_count does not support exemplars"; accepted
@@ -34,6 +37,7 @@ STANDIN=lab1check/standin-jdk:$SUITE
 STANDIN_PROMETHEUS=lab1check/standin-prometheus:latest
 STOP_GRACE=15     # stop_grace_period of both services in docker-compose.yml
 unset A_DELAY     # the run starts with A at normal speed, whatever the caller's shell says
+unset TLS_MODE    # ... and in mutual TLS, the file's default
 export BIND_ADDRESS=${BIND_ADDRESS:-127.0.0.1}
 export B_PORT=${B_PORT:-8081} B_MANAGEMENT_PORT=${B_MANAGEMENT_PORT:-9081}
 export A_GRPC_PORT=${A_GRPC_PORT:-8080} A_HTTP_PORT=${A_HTTP_PORT:-9080} PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
@@ -42,6 +46,8 @@ B=http://127.0.0.1:$B_PORT
 [[ $BIND_ADDRESS == 127.* || $BIND_ADDRESS == 0.0.0.0 ]] || B=http://$BIND_ADDRESS:$B_PORT
 B_ACTUATOR=${B%:*}:$B_MANAGEMENT_PORT   # B's Actuator: its management port, not the public one
 PROMETHEUS=${B%:*}:$PROMETHEUS_PORT
+A_GRPC=${B#http://}
+A_GRPC=${A_GRPC%:*}:$A_GRPC_PORT       # A's gRPC port, for the TLS clients of the check
 
 START=$SECONDS
 STEP="start"
@@ -65,6 +71,7 @@ install_prerequisites() {
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     command -v promtool >/dev/null || missing+=(prometheus)
+    command -v openssl >/dev/null || missing+=(openssl)
     if ((${#missing[@]} == 0)); then
         say "already installed: ${PACKAGES[*]}"
         return
@@ -201,6 +208,20 @@ wait_healthy() {
     done
     fail "$service not healthy within 120 s (last: $status)"
 }
+# tls_client NAME [s_client options]: a TLS client of A's gRPC port from the host, as a gRPC client
+# would be (ALPN h2), checking A's certificate against the CA of the volume and the name B checks
+# (service-a). It stays connected 2 s, long enough to read what A answers after the handshake (a
+# refused client certificate is a TLS 1.3 alert that follows the client's Finished). Output in
+# $WORK/tls-NAME.out.
+tls_client() {
+    local name=$1
+    shift
+    { sleep 2; } | timeout 20 openssl s_client -connect "$A_GRPC" -alpn h2 -CAfile "$WORK/tls/ca.crt" \
+        -verify_hostname service-a -verify_return_error "$@" > "$WORK/tls-$name.out" 2>&1 || true
+}
+tls_line() { grep -a -m1 -E "$1" "$WORK/tls-$2.out" || true; }
+# bundle_loads CONTAINER BUNDLE: how many times it has put its SSL bundle in use (start, reloads)
+bundle_loads() { docker logs "$1" 2>&1 | grep -c "SSL bundle '$2' in use" || true; }
 expect_answer() {  # expect_answer HTTP REASON-FRAGMENT
     [[ $HTTP == "$1" && $BODY == *"$2"* ]] || fail "expected HTTP $1 with $2, got HTTP $HTTP: $BODY"
     say "HTTP $HTTP in ${TIME}s: $BODY"
@@ -333,6 +354,63 @@ expect_answer 200 '"status":"UP"'
 call "$B/actuator/health"
 expect_answer 404 '{"error":"Not Found","status":404}'
 
+step "mutual TLS: certificates from the one-shot, A refuses a client without B's certificate"
+# The one-shot made them on this first up, into its volumes.
+CERTS_ID=$(container certs)
+docker logs "$CERTS_ID" 2>&1 | sed 's/^/    certs: /'
+[[ $(docker inspect -f '{{.State.ExitCode}}' "$CERTS_ID") == 0 ]] || fail "the one-shot certs did not exit 0"
+# Each service sees only its own directory, read-only, and its key is readable by its user; the
+# CA's key is in neither.
+A_ID=$(container service-a)
+for service in service-a service-b; do
+    id=$A_ID
+    [[ $service == service-b ]] && id=$B_ID
+    # "$0" is the service's name; prints: what /certs holds; what its directory holds; whether its
+    # user reads the key; whether it can write there.
+    seen=$(docker exec "$id" sh -c 'echo "$(ls -A /certs | xargs); $(ls -A "/certs/$0" | xargs);" \
+        "key readable by $(id -u):$(id -g): $(cat "/certs/$0/tls.key" > /dev/null 2>&1 && echo yes || echo no);" \
+        "$(touch "/certs/$0/probe" 2> /dev/null && echo writable || echo read-only)"' "$service") \
+        || fail "could not look into $service's /certs"
+    say "$service's /certs: $seen"
+    [[ $seen == "$service; ca.crt tls.crt tls.key; key readable by 10001:10001: yes; read-only" ]] \
+        || fail "$service should see only its own directory (ca.crt tls.crt tls.key), read-only, its key readable by its user"
+done
+# The CA and B's certificate, copied out for the clients below (B's key: as B's own user reads it).
+copy_b_certificate() {
+    mkdir -p "$WORK/tls"
+    for file in ca.crt tls.crt tls.key; do
+        docker exec "$B_ID" cat "/certs/service-b/$file" > "$WORK/tls/$file" || fail "could not copy B's $file"
+    done
+}
+copy_b_certificate
+alert() { tls_line 'alert' "$1" | sed -E 's/.*:ssl3_read_bytes://; s/:[^:]*\.c:[0-9]+:/ (/; s/$/)/'; }
+tls_client none
+grep -aq 'Verify return code: 0 (ok)' "$WORK/tls-none.out" || fail "A's certificate did not verify for service-a: $(cat "$WORK/tls-none.out")"
+grep -aq 'alert certificate required' "$WORK/tls-none.out" || fail "A did not refuse a client without a certificate: $(cat "$WORK/tls-none.out")"
+say "without a certificate: A's certificate verifies for service-a, then A refuses: $(alert none)"
+# The same client with a certificate from another CA (scripts/certs.sh into the run's folder).
+scripts/certs.sh "$WORK/stranger" > /dev/null
+tls_client stranger -cert "$WORK/stranger/service-b/tls.crt" -key "$WORK/stranger/service-b/tls.key"
+grep -aq 'alert' "$WORK/tls-stranger.out" || fail "A did not refuse a certificate from another CA: $(cat "$WORK/tls-stranger.out")"
+say "with a certificate from another CA: A refuses: $(alert stranger)"
+refused=$(docker logs "$A_ID" 2>&1 | grep -a -m1 'refused at the TLS handshake' | sed -E 's/.*(gRPC client refused)/\1/' || true)
+[[ -n $refused ]] || fail "A logged nothing about the client from another CA"
+say "A's log: $refused"
+# ... and with B's: the handshake completes, A speaks HTTP/2 (ALPN h2), no alert.
+tls_client b -cert "$WORK/tls/tls.crt" -key "$WORK/tls/tls.key"
+grep -aq 'ALPN protocol: h2' "$WORK/tls-b.out" && ! grep -aq 'alert' "$WORK/tls-b.out" \
+    || fail "A did not accept B's certificate: $(cat "$WORK/tls-b.out")"
+A_SERIAL=$(openssl x509 -noout -serial < "$WORK/tls-b.out" 2>/dev/null | cut -d= -f2 || true)
+say "with B's certificate: accepted, $(tls_line '^ALPN protocol' b); A's certificate: serial $A_SERIAL"
+
+step "docker-compose up again: the certificates are kept, nothing is re-created"
+compose up -d --no-build service-a service-b 2>&1 | sed 's/^/    /'
+[[ ${PIPESTATUS[0]} == 0 ]] || fail "the second docker-compose up"
+kept=$(docker logs "$CERTS_ID" 2>&1 | tail -n 1)
+say "certs: $kept"
+[[ $kept == *"already holds the certificates; keeping them"* ]] || fail "the one-shot did not keep the certificates"
+[[ $(container service-a) == "$A_ID" && $(container service-b) == "$B_ID" ]] || fail "a service was re-created"
+
 step "proof 1: both running -> 200 with the echo"
 # The very first calls pay for class loading and the connection in both JVMs, and may pass B's
 # 1 s time limit on a busy machine: they are shown, and the proof is the 200 that follows.
@@ -398,6 +476,38 @@ say "B recovered $((SECONDS - STEP_START)) s after A was re-created"
 [[ $(container service-b) == "$B_ID" && $(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$B_ID") == "$B_STARTED 0" ]] \
     || fail "service-b was restarted or re-created during the proofs"
 say "service-b: same container, started once ($B_STARTED), never restarted"
+
+step "rotation: docker-compose run --rm certs --force --ca /certs/ca -> both reload, no restart"
+A_ID=$(container service-a)
+A_STARTED=$(docker inspect -f '{{.State.StartedAt}}' "$A_ID")
+a_loads=$(bundle_loads "$A_ID" grpc)
+b_loads=$(bundle_loads "$B_ID" servicea)
+compose run --rm certs --force --ca /certs/ca 2>&1 | grep -a -E '^(certs.sh|  /certs)' | sed 's/^/    certs: /'
+[[ ${PIPESTATUS[0]} == 0 ]] || fail "docker-compose run --rm certs --force --ca /certs/ca"
+written=$SECONDS
+deadline=$((SECONDS + 30))
+until (($(bundle_loads "$A_ID" grpc) > a_loads && $(bundle_loads "$B_ID" servicea) > b_loads)); do
+    ((SECONDS < deadline)) || fail "the services did not reload their certificates within 30 s"
+    sleep 0.2
+done
+say "both reloaded within $((SECONDS - written)) s of the new files:"
+for id in "$A_ID" "$B_ID"; do
+    docker logs "$id" 2>&1 | grep -a "SSL bundle '[a-z]*' in use" | tail -n 1 \
+        | sed -E 's/.*(SSL bundle)/    \1/; s/ \(names \[[^]]*\], / (/'
+done
+copy_b_certificate
+tls_client rotated -cert "$WORK/tls/tls.crt" -key "$WORK/tls/tls.key"
+serial=$(openssl x509 -noout -serial < "$WORK/tls-rotated.out" 2>/dev/null | cut -d= -f2 || true)
+[[ -n $serial && $serial != "$A_SERIAL" ]] || fail "A still presents serial $A_SERIAL after the rotation (now: ${serial:-none})"
+grep -aq 'ALPN protocol: h2' "$WORK/tls-rotated.out" && ! grep -aq 'alert' "$WORK/tls-rotated.out" \
+    || fail "A did not accept B's new certificate: $(cat "$WORK/tls-rotated.out")"
+say "A presents serial $serial now (was $A_SERIAL) and accepts B's new certificate"
+call "$B/call-echo?msg=rotated"
+expect_answer 200 '"service_a":{"echo":"rotated"}'
+[[ $(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$A_ID") == "$A_STARTED 0" \
+    && $(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$B_ID") == "$B_STARTED 0" ]] \
+    || fail "a service was restarted by the rotation"
+say "neither service restarted"
 
 step "replicas: docker-compose up --scale service-a=3 -> B calls all three; one killed costs nothing"
 # Replicas cannot share host ports: empty A_GRPC_PORT/A_HTTP_PORT give each one free ports.
@@ -474,6 +584,6 @@ compose stop prometheus 2>&1 | sed 's/^/    /'
 
 step "docker-compose down"
 compose down --volumes --remove-orphans 2>&1 | sed 's/^/    /'
-[[ -z $(docker ps -aq) && -z $(docker network ls -q --filter "name=${PROJECT}") ]] \
-    || fail "containers or networks left after down"
-say "no container, no network of $PROJECT left"
+[[ -z $(docker ps -aq) && -z $(docker network ls -q --filter "name=${PROJECT}") && -z $(docker volume ls -q) ]] \
+    || fail "containers, networks or volumes left after down"
+say "no container, network or volume of $PROJECT left"

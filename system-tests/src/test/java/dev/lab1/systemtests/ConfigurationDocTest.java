@@ -57,7 +57,7 @@ class ConfigurationDocTest {
     void everyDefaultIsTheOneApplicationYmlSets() {
         List<Row> compared = new ArrayList<>();
         for (String service : SERVICES) {
-            Map<String, Object> yaml = RepoFiles.flatten(RepoFiles.yaml(service + "/src/main/resources/application.yml"));
+            Map<String, Object> yaml = RepoFiles.springDefaults(service + "/src/main/resources/application.yml");
             for (Row row : rows(service).values()) {
                 Object value = yaml.get(row.key());
                 if (value == null || value.toString().contains("\n")) {

@@ -12,13 +12,17 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Kubernetes manifests (deploy/) agree with the services' own application.yml: container ports,
- * the port every probe and Prometheus's annotation use (Actuator's), and the Service exposing only
- * the public ports. (scripts/k8s-check.sh validates them against the API schema.)
+ * the port every probe and Prometheus's annotation use (Actuator's), the Service exposing only
+ * the public ports, and mutual TLS from a Secret of each service's own. (scripts/k8s-check.sh
+ * validates them against the API schema.)
  */
 class KubernetesConsistencyTest {
 
-    private final Map<String, Object> a = RepoFiles.flatten(RepoFiles.yaml("service-a/src/main/resources/application.yml"));
-    private final Map<String, Object> b = RepoFiles.flatten(RepoFiles.yaml("service-b/src/main/resources/application.yml"));
+    private static final String A_CONFIG = "service-a/src/main/resources/application.yml";
+    private static final String B_CONFIG = "service-b/src/main/resources/application.yml";
+
+    private final Map<String, Object> a = RepoFiles.springDefaults(A_CONFIG);
+    private final Map<String, Object> b = RepoFiles.springDefaults(B_CONFIG);
 
     @Test
     void serviceAsActuatorIsItsHttpPort() {
@@ -40,6 +44,36 @@ class KubernetesConsistencyTest {
         assertThat(environment(deployment)).containsEntry("SERVER_PORT", publicPort).containsEntry("MANAGEMENT_SERVER_PORT", actuator);
         assertThat(probeAndScrapePorts(deployment)).containsOnly(actuator);
         assertThat(servicePorts("service-b")).containsExactly(publicPort);
+    }
+
+    /**
+     * Both run mutual TLS (a profile the service defines that sets the mode), reading tls.crt, tls.key
+     * and ca.crt from the directory where the Secret service-x-tls is mounted read-only, readable by
+     * the pod's group only.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void bothRunMutualTlsFromTheirOwnSecretMountedReadOnly() {
+        Map<String, List<String>> settings = Map.of(
+                "service-a", List.of(A_CONFIG, "service-a.grpc.tls.mode", "service-a.grpc.tls.directory"),
+                "service-b", List.of(B_CONFIG, "service-b.service-a.tls.mode", "service-b.service-a.tls.directory"));
+        settings.forEach((name, setting) -> {
+            var deployment = deployment(name);
+            Map<String, String> environment = environment(deployment);
+            assertThat(environment).as(name).containsEntry("SPRING_PROFILES_ACTIVE", "mutual-tls");
+            assertThat(RepoFiles.springValue(setting.get(0), "mutual-tls", setting.get(1))).as(name).isEqualTo("mutual-tls");
+            String directory = environment.get(RepoFiles.environmentVariable(setting.get(2)));
+            assertThat(directory).as(name).isNotNull();
+
+            var mounts = ((List<Map<String, Object>>) container(deployment).get("volumeMounts")).stream()
+                    .filter(mount -> directory.equals(mount.get("mountPath"))).toList();
+            assertThat(mounts).as(name + ": a volume mounted at " + directory).hasSize(1);
+            assertThat(mounts.get(0)).containsEntry("readOnly", true);
+            var volume = ((List<Map<String, Object>>) ((Map<String, Object>) template(deployment).get("spec")).get("volumes"))
+                    .stream().filter(v -> v.get("name").equals(mounts.get(0).get("name"))).findFirst().orElseThrow();
+            var secret = (Map<String, Object>) volume.get("secret");
+            assertThat(secret).as(name).containsEntry("secretName", name + "-tls").containsEntry("defaultMode", 0440);
+        });
     }
 
     /** The container port every probe names (by name or number), and Prometheus's annotation. */
