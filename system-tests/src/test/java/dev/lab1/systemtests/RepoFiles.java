@@ -33,13 +33,9 @@ final class RepoFiles {
         }
     }
 
-    /**
-     * The file's first YAML document: in an application.yml, the defaults (the documents after it
-     * apply only under a profile, such as mutual-tls).
-     */
-    @SuppressWarnings("unchecked")
+    /** A one-document YAML file (an application.yml has several: {@link #springDocuments}). */
     static Map<String, Object> yaml(String relative) {
-        return (Map<String, Object>) new Yaml().loadAll(text(relative)).iterator().next();
+        return new Yaml().load(text(relative));
     }
 
     /**
