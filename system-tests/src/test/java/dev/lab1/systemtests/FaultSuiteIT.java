@@ -345,7 +345,7 @@ class FaultSuiteIT {
         b.restart().awaitReady();
         var first = b.callEcho("fault");
         assertThat(first.status()).as(first.body()).isIn(200, 504);
-        b.warmUp(1);
+        b.warmUp(1); // not a warm-up before a measure: B then answers 200, whatever its cold first call did
 
         System.out.printf("FAULT-MATRIX | B started before A | %s | 200 again %s after A listened; "
                 + "B restarted with A up: first answer %d%n", statusCounts(before), millis(recovery), first.status());
@@ -376,6 +376,7 @@ class FaultSuiteIT {
         return System.nanoTime();
     }
 
+    /** Warmed up on purpose: the rows that use it measure a fault's cost to running services (class comment). */
     private void startBothWarm() {
         a = processes.serviceA();
         b = processes.serviceB(a);
