@@ -58,8 +58,7 @@ class CallEchoTest {
         http = new Http(port);
         outcomesBefore = outcomeCounts();
         fakeA.reset();
-        breaker = breakers.circuitBreaker("service-a");
-        breaker.reset();
+        breaker = ClosedBreaker.of(breakers);
     }
 
     @Test
