@@ -99,15 +99,18 @@ class ServiceAGuardsTest {
                 .mapToObj(i -> stub.echo(EchoRequest.newBuilder().setMsg("held").build())).toList();
         await().atMost(Duration.ofSeconds(5)).until(() -> inFlight() == 4);
 
-        long start = System.nanoTime();
-        assertThatThrownBy(() -> echo("one too many", Duration.ofSeconds(10)))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
-        // At once: well before the 3 s delay the held calls are waiting for.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        // Eleven calls past the limit, each timed on A's own clock.
+        List<Duration> refusals = IntStream.range(0, 11).mapToObj(i -> GrpcServerTimes.timeOf(meters, "Echo",
+                Status.Code.RESOURCE_EXHAUSTED, () -> assertThatThrownBy(() -> echo("one too many", Duration.ofSeconds(10)))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED)))).toList();
+        // At once: the median well under the shortest wait a refusal could make (a permit would come
+        // with the end of a held call's 3 s delay; the request, within the 1 s request timeout), none
+        // as long as that wait.
+        GrpcServerTimes.assertAtOnce(refusals, Duration.ofMillis(50), Duration.ofSeconds(1));
         assertThat(ServiceAGrpc.newBlockingStub(client.channel).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .healthCheck(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo("ok");
-        assertThat(meters.get("grpc.calls.refused").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("grpc.calls.refused").counter().count()).isGreaterThanOrEqualTo(11);
 
         // The held calls' callers give up: their places are free again at once.
         held.forEach(call -> call.cancel(true));

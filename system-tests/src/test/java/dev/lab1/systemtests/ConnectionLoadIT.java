@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * B under many connections: 2,000 idle keep-alive connections and 100 "slowloris" connections that
  * send their headers one byte a second, held open while /health and /call-echo are measured; then
- * B's request-header deadline drops the slow ones. The latencies are printed for
- * docs/reliability.md; the assertions only catch a hang or a refusal.
+ * B's request-header deadline drops the slow ones. Held to the docs' figures: {@code /health}
+ * within 100 ms (docs/reliability.md) and no thread per connection (docs/security.md).
  */
 class ConnectionLoadIT {
 
@@ -31,6 +31,8 @@ class ConnectionLoadIT {
     private static final int SLOW = 100;
     private static final int PROBES = 200;
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(6);
+    /** docs/reliability.md: {@code /health} within 100 ms with all the connections open. */
+    private static final Duration HEALTH_WITHIN = Duration.ofMillis(100);
 
     @RegisterExtension
     final ProcessFixture processes = new ProcessFixture();
@@ -106,7 +108,14 @@ class ConnectionLoadIT {
                 RawHttp.readOneAnswer(idle.getInputStream());
             }
             assertThat(calls).extracting(Http.Answer::status).containsOnly(200);
-            assertThat(worst).as("a hang catcher, not the latency claim").isLessThan(Duration.ofSeconds(2));
+            // The documented 100 ms held by the p99: the one probe above it may lose the CPU to a GC
+            // pause or another process on the shared machine (worst 3-29 ms measured); a hang catcher
+            // for that one.
+            assertThat(p99).as("/health p99 with %d connections open", IDLE + SLOW).isLessThanOrEqualTo(HEALTH_WITHIN);
+            assertThat(worst).as("/health worst, a hang catcher").isLessThan(Duration.ofSeconds(1));
+            // No thread per connection: B's pool grows by a few for the probes, the calls to A and the
+            // trickled bytes' reads (+12 to +26 measured); a thread per slow connection alone would add 100.
+            assertThat(threadsDuring - threadsBefore).as("threads B added with %d connections open", IDLE + SLOW).isLessThan(SLOW);
         } finally {
             trickle.shutdownNow();
             for (Socket socket : sockets) {

@@ -10,8 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import dev.lab1.proto.EchoRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,6 +46,8 @@ class FaultSuiteIT {
 
     /** The documented recovery: 200 again within 10 s of A's return (docs/reliability.md). */
     private static final Duration RECOVERY = Duration.ofSeconds(10);
+    /** A's drain on SIGTERM (service-a.shutdown.drain): NOT_SERVING, still serving, then stop. */
+    private static final Duration DRAIN = Duration.ofSeconds(2);
     /** B's unreachable rule: this many failures in a row while its channel cannot connect open the breaker. */
     private static final int UNREACHABLE_FAILURES_TO_OPEN = 10;
 
@@ -237,6 +246,60 @@ class FaultSuiteIT {
                 + "then %d %s | A exit code 0%n", answers.size(), after.status(), after.body());
     }
 
+    /**
+     * The drain (docs/reliability.md, "Graceful shutdown"): on SIGTERM, A reports NOT_SERVING on
+     * grpc.health.v1 (what B's health watch reads) and OUT_OF_SERVICE on readiness at once, answers
+     * Echo on for {@code service-a.shutdown.drain} (2 s) while its clients move away, and only then
+     * stops taking calls. Asked of A directly, so that what is timed is A's shutdown, not B's.
+     */
+    @Test
+    void sigtermToAReportsNotServingThenDrainsBeforeItStopsTakingCalls() throws Exception {
+        a = processes.serviceA();
+        a.awaitReady();
+        try (var peer = new GrpcPeer(a.grpcPort())) {
+            // The connection made and A's Echo path loaded before the signal: not part of what is timed.
+            peer.serviceA(30_000).echo(EchoRequest.newBuilder().setMsg("before").build());
+            peer.whenStatus(ServingStatus.SERVING).get(10, TimeUnit.SECONDS);
+            var notServing = peer.whenStatus(ServingStatus.NOT_SERVING);
+
+            long signalledAt = System.nanoTime(); // before: A may react before the kill command returns
+            a.sigterm();
+            // At the latest, the watch ends when A has gone.
+            long notServingAt = notServing.get(ServiceProcess.EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            int readiness = a.management("/actuator/health/readiness").status();
+            // Echo calls one after another until the first one A does not answer.
+            var answered = new AtomicInteger();
+            var refusal = new AtomicReference<Status.Code>();
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
+                try {
+                    peer.serviceA(1000).echo(EchoRequest.newBuilder().setMsg("draining").build());
+                    answered.incrementAndGet();
+                    return false;
+                } catch (StatusRuntimeException stopped) {
+                    refusal.set(stopped.getStatus().getCode());
+                    return true;
+                }
+            });
+            Duration notServingAfter = Duration.ofNanos(notServingAt - signalledAt);
+            Duration servedFor = Duration.ofNanos(System.nanoTime() - notServingAt);
+            int exit = a.waitForExit(ServiceProcess.EXIT_TIMEOUT);
+            Duration exitedAfter = Duration.ofNanos(System.nanoTime() - signalledAt);
+            System.out.printf("FAULT-MATRIX | SIGTERM to A, drain | NOT_SERVING %s after the signal, readiness %d; "
+                            + "then %d Echo calls answered for %s, the next one %s | A exit code %d, %s after the signal%n",
+                    millis(notServingAfter), readiness, answered.get(), millis(servedFor), refusal.get(), exit, millis(exitedAfter));
+
+            // Calls are taken until the drain is over. Its start is when the watch's NOT_SERVING arrived,
+            // its end when a refused call (sent every 20 ms) came back: a tenth of the drain for those
+            // hand-offs on a starved machine.
+            assertThat(servedFor).as("Echo answered after NOT_SERVING").isGreaterThanOrEqualTo(DRAIN.minus(DRAIN.dividedBy(10)));
+            // "At once": within a tenth of the drain (the kill command's start included), whose rest is
+            // the clients' time to move away.
+            assertThat(notServingAfter).as("NOT_SERVING after SIGTERM").isLessThan(DRAIN.dividedBy(10));
+            assertThat(readiness).as("readiness while NOT_SERVING").isEqualTo(503);
+            assertThat(exit).isZero();
+        }
+    }
+
     @Test
     void sigtermToBWithCallsInFlight() {
         List<CompletableFuture<Http.Answer>> inFlight = tenCallsHeldByA();
@@ -282,7 +345,7 @@ class FaultSuiteIT {
         b.restart().awaitReady();
         var first = b.callEcho("fault");
         assertThat(first.status()).as(first.body()).isIn(200, 504);
-        b.warmUp(1);
+        b.warmUp(1); // not a warm-up before a measure: B then answers 200, whatever its cold first call did
 
         System.out.printf("FAULT-MATRIX | B started before A | %s | 200 again %s after A listened; "
                 + "B restarted with A up: first answer %d%n", statusCounts(before), millis(recovery), first.status());
@@ -313,6 +376,7 @@ class FaultSuiteIT {
         return System.nanoTime();
     }
 
+    /** Warmed up on purpose: the rows that use it measure a fault's cost to running services (class comment). */
     private void startBothWarm() {
         a = processes.serviceA();
         b = processes.serviceB(a);

@@ -181,7 +181,7 @@ class ObservabilityIT {
         var down = own.serviceA();
         var alone = own.serviceB(down);
         down.awaitReady();
-        alone.awaitReady().warmUp();
+        alone.awaitReady().warmUp(); // as the class's pair (no time measured): the calls below meet A gone, not a cold B
         down.sigkill();
         for (int i = 0; i < 10; i++) {
             alone.callEcho("down");

@@ -58,7 +58,7 @@ class ReplicasIT {
             replica.sigcont();
         }
         replicas.forEach(ServiceProcess::awaitReady);
-        b.warmUp();
+        b.warmUp(); // on purpose, as in startThreeReplicasAndB: the last test may have restarted replicas
         for (ServiceProcess replica : replicas) {
             awaitCallsReach(replica);
         }

@@ -39,7 +39,7 @@ class ServiceAGuardIT {
     @Test
     void fourMegabyteMessagesAndAFloodOfSlowCallsLeaveAUnharmed() throws Exception {
         ServiceProcess a = processes.serviceA("--delay=3");
-        a.awaitReady();
+        a.awaitReady(); // no warm-up beyond A's own: the flood's statuses, heap and next call are judged, not its speed
         List<GrpcPeer> peers = new ArrayList<>();
         try {
             for (int i = 0; i < CONNECTIONS; i++) {

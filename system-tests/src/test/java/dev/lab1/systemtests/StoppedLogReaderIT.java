@@ -29,7 +29,7 @@ class StoppedLogReaderIT {
     @Test
     void aStoppedLogReaderNeverStopsB() throws Exception {
         ServiceProcess b = processes.serviceBWithUnreadOutput("static://127.0.0.1:" + ProcessFixture.freePort());
-        b.awaitReady();
+        b.awaitReady(); // from cold: what is judged, every request answered, does not depend on B's speed
         var answered = new AtomicInteger();
         var firstFailure = new AtomicInteger(-1);
         long start = System.nanoTime();

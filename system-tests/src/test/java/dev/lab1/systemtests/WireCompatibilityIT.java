@@ -47,6 +47,7 @@ class WireCompatibilityIT {
     @Test
     void ourServiceBWorksAgainstTheOriginalProvider() throws Exception {
         try (var provider = new OriginalProvider(ProcessFixture.freePort())) {
+            // Warmed up: the rows check what B answers, not how soon; a cold first call may miss the 1 s limit.
             var b = processes.serviceBCalling("static://127.0.0.1:" + provider.port()).awaitReady().warmUp();
             for (String msg : MESSAGES) {
                 var answer = b.callEcho(msg);

@@ -2,11 +2,14 @@ package dev.lab1.serviceb.servicea;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -146,6 +149,42 @@ class HedgedEchoTest {
         assertThatThrownBy(() -> call(hedging())).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         assertThat(attempts.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallIsAtMostMaxAttemptsWhenEveryReplicaFreezesOnceTheDelayIsShort() throws Exception {
+        var frozen = new AtomicBoolean();
+        serve(n -> frozen.get() ? -1L : 2L); // quick answers, then every replica frozen
+        HedgedEcho hedging = hedging();
+        for (int i = 0; i < 40; i++) {
+            call(hedging);
+        }
+        // A short delay (30 ms, its floor, when idle): the 1 s deadline leaves room for 8 attempts or more.
+        await().atMost(Duration.ofSeconds(5)).until(hedging::delay, delay -> delay.compareTo(LIMIT.dividedBy(8)) < 0);
+        frozen.set(true);
+        int before = attempts.get();
+
+        assertThatThrownBy(() -> call(hedging)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(attempts.get() - before).as("attempts A received for one call").isEqualTo(3);
+    }
+
+    @Test
+    void aCallIsAtMostMaxAttemptsWhenEveryReplicaIsGone() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        server = InProcessServerBuilder.forName(name).addService(new ServiceAGrpc.ServiceAImplBase() {
+            @Override
+            public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
+                attempts.incrementAndGet();
+                observer.onError(Status.UNAVAILABLE.withDescription("replica gone").asRuntimeException());
+            }
+        }).build().start();
+        channel = InProcessChannelBuilder.forName(name).build();
+
+        // Each refusal sends the next attempt at once: only the cap ends the call before its deadline.
+        var ended = catchThrowableOfType(StatusRuntimeException.class, () -> call(hedging()));
+        assertThat(attempts.get()).as("attempts A received for one call").isEqualTo(3);
+        assertThat(ended.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test

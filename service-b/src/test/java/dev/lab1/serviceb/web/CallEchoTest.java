@@ -8,15 +8,18 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 import dev.lab1.fakea.BAgainstFakeA;
 import dev.lab1.fakea.FakeServiceA;
 import dev.lab1.serviceb.Http;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
@@ -32,6 +35,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @BAgainstFakeA
 class CallEchoTest {
 
+    /** BAgainstFakeA's time limit. */
+    private static final Duration LIMIT = Duration.ofMillis(300);
+
     @LocalServerPort
     int port;
     @Autowired
@@ -40,6 +46,8 @@ class CallEchoTest {
     CircuitBreakerRegistry breakers;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    BulkheadRegistry bulkheads;
 
     Http http;
     CircuitBreaker breaker;
@@ -50,8 +58,7 @@ class CallEchoTest {
         http = new Http(port);
         outcomesBefore = outcomeCounts();
         fakeA.reset();
-        breaker = breakers.circuitBreaker("service-a");
-        breaker.reset();
+        breaker = ClosedBreaker.of(breakers);
     }
 
     @Test
@@ -105,31 +112,38 @@ class CallEchoTest {
     @Test
     void aSlowerThanTheTimeLimitIsCancelledAtA(CapturedOutput output) throws Exception {
         fakeA.hang();
-        long start = System.nanoTime();
 
         var response = http.get("/call-echo?msg=hello");
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(response.statusCode()).isEqualTo(504);
         assertEquals("{\"service_b\":\"ok\",\"service_a\":\"timeout\",\"error\":\"service A did not answer within 300 ms\"}",
                 response.body(), true);
+        // On B's own clock: never before the deadline (set after B took the request), and within the
+        // limit + 100 ms, as docs/benchmarks.md says of every answer of a slow A (measured there:
+        // 6-19 ms past a 1 s limit under full load).
+        assertThat(CallEchoLog.lastLatencies(output, "timeout", 1).get(0)).as("latency_ms of the 504")
+                .isBetween(LIMIT.toMillis(), LIMIT.plusMillis(100).toMillis());
         await().atMost(Duration.ofSeconds(3)).until(fakeA::cancelledCalls, n -> n == 1);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(output).contains("status=error http=504 reason=timeout"));
         assertCounted("timeout");
     }
 
     @Test
-    void anOpenBreakerAnswersWithoutCallingA() throws Exception {
+    void anOpenBreakerAnswersWithoutCallingAAtOnce(CapturedOutput output) throws Exception {
         breaker.transitionToOpenState();
 
-        var response = http.get("/call-echo?msg=hello");
+        // Eleven answers, so that "at once" is judged on their median, not on one.
+        for (int i = 0; i < 11; i++) {
+            var response = http.get("/call-echo?msg=hello");
 
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
-        assertThat(response.body()).contains("\"service_a\":\"circuit_open\"");
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("\"service_a\":\"circuit_open\"");
+            if (i == 0) {
+                assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+            }
+        }
         assertThat(fakeA.calls()).isZero();
-        assertCounted("circuit_open");
+        assertCounted(Collections.nCopies(11, "circuit_open").toArray(String[]::new));
+        CallEchoLog.assertAtOnce(CallEchoLog.lastLatencies(output, "circuit_open", 11), LIMIT);
     }
 
     @Test
@@ -163,6 +177,26 @@ class CallEchoTest {
         assertThat(first.get().statusCode()).isEqualTo(200);
         assertThat(fakeA.calls()).isEqualTo(1);
         assertCounted("ok", "busy");
+    }
+
+    @Test
+    void aFullBulkheadAnswersBusyAtOnce(CapturedOutput output) {
+        // The bulkhead's one slot held by the test itself: no call in flight whose time limit would
+        // end the test's window.
+        Bulkhead bulkhead = bulkheads.bulkhead("service-a");
+        assertThat(bulkhead.tryAcquirePermission()).isTrue();
+        try {
+            for (int i = 0; i < 11; i++) {
+                var response = http.get("/call-echo?msg=x");
+
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.body()).contains("\"service_a\":\"busy\"");
+            }
+        } finally {
+            bulkhead.onComplete();
+        }
+        assertThat(fakeA.calls()).isZero();
+        CallEchoLog.assertAtOnce(CallEchoLog.lastLatencies(output, "busy", 11), LIMIT);
     }
 
     @Test

@@ -41,7 +41,7 @@ class HostileRequestsTest {
     @BeforeEach
     void reset() {
         fakeA.reset();
-        breakers.circuitBreaker("service-a").reset();
+        ClosedBreaker.of(breakers);
     }
 
     /** Columns: what, method, target, extra header lines (\n-separated), status, counted as a /call-echo bad_request. */

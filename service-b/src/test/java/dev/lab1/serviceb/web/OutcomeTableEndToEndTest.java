@@ -45,8 +45,7 @@ class OutcomeTableEndToEndTest {
         Outcome row = Outcome.forStatus(code);
         // The client reads the 300 ms time limit in a timeout's message, the status code in the others.
         String message = row.message(code == Status.Code.DEADLINE_EXCEEDED ? (Object) 300L : code);
-        CircuitBreaker breaker = breakers.circuitBreaker("service-a");
-        breaker.reset();
+        CircuitBreaker breaker = ClosedBreaker.of(breakers);
         fakeA.reset();
         fakeA.failWith(Status.fromCode(code).withDescription("internal detail at 10.1.2.3"));
         double countedBefore = counted(row.label());
