@@ -138,7 +138,8 @@ class CallEchoTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).contains("\"service_a\":\"circuit_open\"");
             if (i == 0) {
-                assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+                // The open wait's time left, rounded up: 5 just after opening, 4 on a machine that stalled a second.
+                assertThat(response.headers().firstValue("Retry-After")).get().isIn("4", "5");
             }
         }
         assertThat(fakeA.calls()).isZero();
@@ -290,14 +291,15 @@ class CallEchoTest {
     @Test
     void retryAfterIsTheTimeLeftInTheOpenState() {
         breaker.transitionToOpenState();
-        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).hasValue("5");
+        // The time left of the 5 s wait, rounded up (4 if this machine stalled a second before answering).
+        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).get().isIn("4", "5");
 
         // A second later (5 s wait, whole seconds rounded up): 4 or less, never the full wait again.
         await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).until(() ->
                 http.get("/call-echo?msg=x").headers().firstValue("Retry-After").map(Integer::parseInt).orElse(99) <= 4);
         breaker.transitionToHalfOpenState();
         breaker.transitionToOpenState();
-        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(http.get("/call-echo?msg=x").headers().firstValue("Retry-After")).get().isIn("4", "5");
     }
 
     @Test
