@@ -56,7 +56,8 @@ class SslBundleFileFailureAnalyzer implements FailureAnalyzer {
                 }
             }
         }
-        if (reason != null && reason.toLowerCase(java.util.Locale.ROOT).contains("private key")) {
+        if (chain.stream().map(t -> String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT))
+                .anyMatch(m -> m.contains("private key"))) {
             List<String> keys = settings.stream().filter(name -> name.endsWith(".private-key")).toList();
             return new FailureAnalysis("The private key " + keys.stream().map(k -> k + " (" + environment.getProperty(k) + ")").toList()
                     + " cannot be read: " + reason + "; if it is encrypted, check its password setting ("

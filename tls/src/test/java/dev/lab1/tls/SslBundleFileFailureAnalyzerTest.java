@@ -46,8 +46,11 @@ class SslBundleFileFailureAnalyzerTest {
 
     @Test
     void aKeyThatCannotBeDecryptedNamesTheKeyAndItsPasswordSettingNeverThePassword() {
+        // As a wrong private-key-password ends: the deepest cause is the cipher's, without the word "key".
         var failure = new IllegalStateException("Unable to create key store: Error loading private key file: Error decrypting private key",
-                new IllegalStateException("Error loading private key file: Error decrypting private key"));
+                new IllegalStateException("Error loading private key file: Error decrypting private key",
+                        new IllegalStateException("Error decrypting private key",
+                                new javax.crypto.BadPaddingException("Given final block not properly padded."))));
         String description = analyzer.analyze(failure).getDescription();
         assertThat(description).contains("spring.ssl.bundle.pem.grpc.keystore.private-key (file:/etc/tls/tls.key)")
                 .contains("spring.ssl.bundle.pem.grpc.keystore.private-key-password").doesNotContain("secret");
