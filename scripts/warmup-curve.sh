@@ -7,6 +7,7 @@
 #   scripts/warmup-curve.sh                 # the plain jars
 #   CDS=1 scripts/warmup-curve.sh           # with the class data sharing archive of scripts/cds.sh
 #   JAVA_OPTS="… -XX:TieredStopAtLevel=1" scripts/warmup-curve.sh   # a lever: any JVM flags
+#   A_OPTS=… B_OPTS=… add flags to one service only (e.g. Java 25's -XX:AOTCache=FILE, per jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,11 +38,11 @@ else
 fi
 
 # shellcheck disable=SC2086
-java $JAVA_OPTS $RUN_A --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" > "$LOGS/service-a.log" 2>&1 &
+java $JAVA_OPTS ${A_OPTS:-} $RUN_A --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" > "$LOGS/service-a.log" 2>&1 &
 PIDS+=("$!")
 await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
 # shellcheck disable=SC2086
-SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
+SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS ${B_OPTS:-} $RUN_B --server.port="$B_PORT" \
   --management.server.port="$B_MANAGEMENT_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_PORT/health" 120
