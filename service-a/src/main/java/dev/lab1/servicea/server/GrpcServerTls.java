@@ -84,29 +84,21 @@ class GrpcServerTls {
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            try {
-                trust.checkClientTrusted(chain, authType, engine);
-            } catch (CertificateException e) {
-                throw refused(chain, e);
-            }
+            logIfRefused(chain, () -> trust.checkClientTrusted(chain, authType, engine));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            try {
-                trust.checkClientTrusted(chain, authType, socket);
-            } catch (CertificateException e) {
-                throw refused(chain, e);
-            }
+            logIfRefused(chain, () -> trust.checkClientTrusted(chain, authType, socket));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            try {
-                trust.checkClientTrusted(chain, authType);
-            } catch (CertificateException e) {
-                throw refused(chain, e);
-            }
+            logIfRefused(chain, () -> trust.checkClientTrusted(chain, authType));
+        }
+
+        private interface Check {
+            void run() throws CertificateException;
         }
 
         @Override
@@ -129,16 +121,20 @@ class GrpcServerTls {
             return trust.getAcceptedIssuers();
         }
 
-        private static CertificateException refused(X509Certificate[] chain, CertificateException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
+        private static void logIfRefused(X509Certificate[] chain, Check check) throws CertificateException {
+            try {
+                check.run();
+            } catch (CertificateException e) {
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                boolean any = chain != null && chain.length > 0;
+                log.warn("gRPC client refused at the TLS handshake: certificate {} issued by {}: {}",
+                        any ? chain[0].getSubjectX500Principal().getName() : "(none)",
+                        any ? chain[0].getIssuerX500Principal().getName() : "(none)", root.getMessage());
+                throw e;
             }
-            boolean any = chain != null && chain.length > 0;
-            log.warn("gRPC client refused at the TLS handshake: certificate {} issued by {}: {}",
-                    any ? chain[0].getSubjectX500Principal().getName() : "(none)",
-                    any ? chain[0].getIssuerX500Principal().getName() : "(none)", root.getMessage());
-            return e;
         }
     }
 }
