@@ -6,9 +6,11 @@
 #      refreshes the Spring context and exits (-Dspring.context.exit=onRefresh: no port is bound).
 # Then start it, from the same folder, with the same JAVA_OPTS:
 #   java $JAVA_OPTS -XX:SharedArchiveFile=service-a/target/cds/application.jsa -jar service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar
-# The archive belongs to this JVM, these JAVA_OPTS and this path: a JVM that cannot use it says so
-# in a warning and starts without it, only slower. Redone only for a jar newer than its archive.
-# Usage: scripts/cds.sh [--print-args] [JAR...]   (default: both services' jars; about 10 s each)
+# The archive belongs to this JVM, these JAVA_OPTS and this path: a JVM that cannot use it starts
+# without it, only slower. So it is redone for a jar newer than its archive, and for another JVM or
+# other JAVA_OPTS than it was recorded with (noted in cds/recorded-with).
+# Usage: [JAVA=/path/to/bin/java] scripts/cds.sh [--print-args] [JAR...]
+#   default: both services' jars (about 10 s each); JAVA: the java that will start them (default: java).
 #   --print-args: then print, a line per jar, the java arguments that start it with its archive
 #   (what comes after JAVA_OPTS), so that no script spells the layout out again.
 set -euo pipefail
@@ -18,24 +20,28 @@ PRINT_ARGS=0
 if [[ ${1:-} == --print-args ]]; then PRINT_ARGS=1; shift; fi
 
 JAVA_OPTS=${JAVA_OPTS:-$(sed 's/#.*//' scripts/jvm-options | xargs)}   # the README's flags, from their one place
+JAVA=${JAVA:-java}
+RECORDED_WITH="$("$JAVA" -version 2>&1 | tr '\n' ' ')| $JAVA_OPTS"
 JARS=("$@")
 (( ${#JARS[@]} )) || JARS=(service-a/target/service-a-1.0.0-SNAPSHOT.jar service-b/target/service-b-1.0.0-SNAPSHOT.jar)
 
 for jar in "${JARS[@]}"; do
   dir=$(dirname "$jar")/cds
   [[ -f $jar ]] || { echo "$jar is missing: ./mvnw package -DskipTests first" >&2; exit 1; }
-  if [[ -f $dir/application.jsa && $dir/application.jsa -nt $jar ]]; then
+  if [[ -f $dir/application.jsa && $dir/application.jsa -nt $jar \
+        && $(cat "$dir/recorded-with" 2> /dev/null) == "$RECORDED_WITH" ]]; then
     continue
   fi
   echo "class data sharing: extracting $jar and recording its archive (about 10 s)" >&2
   rm -rf "$dir"
-  java -Djarmode=tools -jar "$jar" extract --destination "$dir" > /dev/null
+  "$JAVA" -Djarmode=tools -jar "$jar" extract --destination "$dir" > /dev/null
   # shellcheck disable=SC2086
-  if ! java $JAVA_OPTS -XX:ArchiveClassesAtExit="$dir/application.jsa" -Dspring.context.exit=onRefresh \
+  if ! "$JAVA" $JAVA_OPTS -XX:ArchiveClassesAtExit="$dir/application.jsa" -Dspring.context.exit=onRefresh \
       -jar "$dir/$(basename "$jar")" > "$dir/training.log" 2>&1 || [[ ! -s $dir/application.jsa ]]; then
     rm -f "$dir/application.jsa"
     echo "the training run of $jar failed: see $dir/training.log" >&2; exit 1
   fi
+  echo "$RECORDED_WITH" > "$dir/recorded-with"
 done
 
 if (( PRINT_ARGS )); then

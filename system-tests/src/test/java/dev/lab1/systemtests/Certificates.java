@@ -5,9 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -20,22 +21,10 @@ record Certificates(Path dir) {
 
     /** A new CA and certificates for A and B, in {@code dir}; {@code options} as the script takes them. */
     static Certificates make(Path dir, String... options) {
-        List<String> command = new ArrayList<>(List.of("bash", RepoFiles.path("scripts/certs.sh").toString()));
-        command.addAll(List.of(options));
-        command.add(dir.toString());
-        try {
-            Process script = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(script.getInputStream().readAllBytes());
-            if (!script.waitFor(60, TimeUnit.SECONDS) || script.exitValue() != 0) {
-                throw new IllegalStateException("scripts/certs.sh " + options.length + " option(s) failed: " + output);
-            }
-            return new Certificates(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        List<String> args = new ArrayList<>(List.of(options));
+        args.add(dir.toString());
+        RepoScripts.run("certs.sh", Map.of(), Duration.ofSeconds(60), args);
+        return new Certificates(dir);
     }
 
     /** Certificates for A and B signed by this CA, in {@code dir}. */

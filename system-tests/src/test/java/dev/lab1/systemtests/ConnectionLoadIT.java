@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * B under many connections: 2,000 idle keep-alive connections and 100 "slowloris" connections that
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * B's request-header deadline drops the slow ones. Held to the docs' figures: {@code /health}
  * within 100 ms (docs/reliability.md) and no thread per connection (docs/security.md).
  */
+// Alone: it bounds /health's p99 and B's threads under thousands of connections.
+@Isolated
 class ConnectionLoadIT {
 
     private static final int IDLE = 2000;

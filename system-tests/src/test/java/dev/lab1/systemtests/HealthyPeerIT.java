@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A healthy A must never cost B's users an answer: the guards (time limit, breaker, bulkhead, A's
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * it measures: the cold start is what is measured. Each test prints a {@code FAULT-MATRIX} line
  * (docs/reliability.md, "Healthy but cold, quiet or crowded").
  */
+// Alone: its cold bursts take both cores, and a neighbour's start-up would be part of what it measures.
+@Isolated
 class HealthyPeerIT {
 
     /**

@@ -111,8 +111,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
-        command.add("-jar");
-        command.add(jar(kind.jarProperty).toString());
+        command.addAll(ClassDataSharing.startArguments(jar(kind.jarProperty)));
         command.add("--server.port=" + httpPort);
         if (kind == Kind.A) {
             command.add("--grpc.server.port=" + grpcPort);

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A blip is not an outage: A frozen (SIGSTOP) for 1.5 s in the middle of 15 s of load from 16
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a rate but that the breaker's window holds many more good calls than the freeze catches, which
  * is what it asserts (a window of only a few calls would let the caught ones open the breaker).
  */
+// Alone: it measures calls per second, which a neighbour's start-up would take.
+@Isolated
 class StallUnderLoadIT {
 
     private static final int CLIENTS = 16;

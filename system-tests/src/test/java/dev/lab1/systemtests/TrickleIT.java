@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Clients that send a request head one byte every 15 s (past any idle timeout's reach, never past
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * B's public port (a few hundred fewer if this JVM's file limit has no room) plus 200 on B's
  * management port, 400 on A's Actuator port (below its 500 connections; more only take turns).
  */
+// Alone: ten thousand connections, and the port range and file descriptors they take.
+@Isolated
 class TrickleIT {
 
     private static final Duration EVERY = Duration.ofSeconds(15);
