@@ -12,6 +12,8 @@
 # of scripts/cds.sh (CDS=0: from the plain jars, to compare).
 # TLS=mutual-tls (or tls): both services in that mode, with certificates made by scripts/certs.sh
 # (the direct gRPC row, whose load generator speaks plaintext, is then left out).
+# NMT=1: both services also run with native memory tracking, and where their RSS is taken, what the
+# JVM committed by category is printed too (jcmd VM.native_memory summary; tracking costs a few MB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +31,7 @@ JAR_B=${JAR_B:-service-b/target/service-b-1.0.0-SNAPSHOT.jar}
 JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
 CDS=${CDS:-1}
 TLS=${TLS:-plaintext}
+NMT=${NMT:-0}
 B=http://127.0.0.1:$B_PORT
 
 # shellcheck source=scripts/load-lib.sh
@@ -51,6 +54,19 @@ if [[ $CDS == 1 ]]; then  # the java arguments that start each jar (after JAVA_O
 else
   RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
 fi
+if [[ $NMT == 1 ]]; then
+  RUN_A="-XX:NativeMemoryTracking=summary $RUN_A"; RUN_B="-XX:NativeMemoryTracking=summary $RUN_B"
+fi
+# native_memory PID NAME: the JVM's committed memory by category, one line (NMT=1 only).
+native_memory() {
+  [[ $NMT == 1 ]] || return 0
+  jcmd "$1" VM.native_memory summary scale=MB > "$LOGS/nmt-$2.txt"
+  echo "$2, committed MB: $(awk '
+    /^Total:/ { c = $0; sub(/.*committed=/, "", c); sub(/MB.*/, "", c); out = "total " c }
+    /^-/ { name = $0; sub(/^- */, "", name); sub(/ *\(.*/, "", name)
+           c = $0; sub(/.*committed=/, "", c); sub(/MB.*/, "", c); if (c + 0 >= 1) out = out ", " name " " c }
+    END { print out }' "$LOGS/nmt-$2.txt")"
+}
 
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
@@ -96,6 +112,7 @@ if [[ $TLS == plaintext ]]; then
   row "A Echo over gRPC, direct (load-generator)" "$direct"
 fi
 rss_a=$(rss_mb "$A_PID"); rss_b=$(rss_mb "$B_PID")
+nmt_a=$(native_memory "$A_PID" service-a); nmt_b=$(native_memory "$B_PID" service-b)
 
 kill "$A_PID"; wait "$A_PID" 2>/dev/null || true
 for _ in $(seq 1 50); do
@@ -127,4 +144,5 @@ $(printf '%s\n' "${ROWS[@]}")
 /call-echo (A up) / /health: $(ratio "$(rps "$echo_up")" "$(rps "$health")")   breaker open / /health: $(ratio "$(rps "$open")" "$(rps "$health")")
 start-up (launch to ready): A $start_ms_a ms, B $start_ms_b ms
 RSS after the load: A $rss_a MB, B $rss_b MB (B $rss_b_after MB after all scenarios)
+$([[ $NMT == 1 ]] && printf '%s\n%s\n' "$nmt_a" "$nmt_b")
 TABLE

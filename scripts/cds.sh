@@ -4,8 +4,8 @@
 #      application jar plus lib/, a layout the JVM can map classes from (a nested jar is not);
 #   2. records the classes a start loads into cds/application.jsa with a training run that
 #      refreshes the Spring context and exits (-Dspring.context.exit=onRefresh: no port is bound).
-# Then start it, from the same folder, with the same JAVA_OPTS:
-#   java $JAVA_OPTS -XX:SharedArchiveFile=service-a/target/cds/application.jsa -jar service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar
+# Then start it, from any folder, with the same JAVA_OPTS and the absolute paths --print-args gives:
+#   java $JAVA_OPTS -XX:SharedArchiveFile=$PWD/service-a/target/cds/application.jsa -jar $PWD/service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar
 # The archive belongs to this JVM, these JAVA_OPTS and this path: a JVM that cannot use it starts
 # without it, only slower. So it is redone for a jar newer than its archive, and for another JVM or
 # other JAVA_OPTS than it was recorded with (noted in cds/recorded-with).
@@ -25,11 +25,15 @@ RECORDED_WITH="$("$JAVA" -version 2>&1 | tr '\n' ' ')| $JAVA_OPTS"
 JARS=("$@")
 (( ${#JARS[@]} )) || JARS=(service-a/target/service-a-1.0.0-SNAPSHOT.jar service-b/target/service-b-1.0.0-SNAPSHOT.jar)
 
+# The archive records the class path as the training run gave it, and Java 17 then maps it only for
+# that same path: absolute, so that it can be started from any directory.
+cds_dir() { echo "$(cd "$(dirname "$1")" && pwd)/cds"; }
+
 for jar in "${JARS[@]}"; do
-  dir=$(dirname "$jar")/cds
   [[ -f $jar ]] || { echo "$jar is missing: ./mvnw package -DskipTests first" >&2; exit 1; }
+  dir=$(cds_dir "$jar")
   if [[ -f $dir/application.jsa && $dir/application.jsa -nt $jar \
-        && $(cat "$dir/recorded-with" 2> /dev/null) == "$RECORDED_WITH" ]]; then
+        && $(cat "$dir/recorded-with" 2> /dev/null) == "$RECORDED_WITH $dir" ]]; then
     continue
   fi
   echo "class data sharing: extracting $jar and recording its archive (about 10 s)" >&2
@@ -41,12 +45,12 @@ for jar in "${JARS[@]}"; do
     rm -f "$dir/application.jsa"
     echo "the training run of $jar failed: see $dir/training.log" >&2; exit 1
   fi
-  echo "$RECORDED_WITH" > "$dir/recorded-with"
+  echo "$RECORDED_WITH $dir" > "$dir/recorded-with"
 done
 
 if (( PRINT_ARGS )); then
   for jar in "${JARS[@]}"; do
-    dir=$(dirname "$jar")/cds
+    dir=$(cds_dir "$jar")
     echo "-XX:SharedArchiveFile=$dir/application.jsa -jar $dir/$(basename "$jar")"
   done
 fi

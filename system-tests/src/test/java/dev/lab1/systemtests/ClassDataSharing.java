@@ -32,6 +32,16 @@ final class ClassDataSharing {
                 : List.of("-jar", jar.toString());
     }
 
+    /** Fails a start that could not map its archive: it would only be slower, and nobody would notice. */
+    static void requireMapped(String name, List<String> log) {
+        if (ENABLED) {
+            log.stream().filter(line -> line.contains("Unable to use shared archive")).findFirst().ifPresent(line -> {
+                throw new IllegalStateException(name + " started without its class data sharing archive (" + line
+                        + "): see scripts/cds.sh; -Dit.cds=false runs the plain jars");
+            });
+        }
+    }
+
     private static List<String> record(Path jar) {
         // Recorded with the README's flags, as the scripts record it, so that they share one archive;
         // the tests' extra flag (C1 only) does not change which archive a JVM can map.
