@@ -60,7 +60,7 @@ fi
 # native_memory PID NAME: the JVM's committed memory by category, one line (NMT=1 only).
 native_memory() {
   [[ $NMT == 1 ]] || return 0
-  jcmd "$1" VM.native_memory summary scale=MB > "$LOGS/nmt-$2.txt"
+  jcmd "$1" VM.native_memory summary scale=MB > "$LOGS/nmt-$2.txt" || { echo "$2: jcmd VM.native_memory failed"; return 0; }
   echo "$2, committed MB: $(awk '
     /^Total:/ { c = $0; sub(/.*committed=/, "", c); sub(/MB.*/, "", c); out = "total " c }
     /^-/ { name = $0; sub(/^- */, "", name); sub(/ *\(.*/, "", name)
@@ -144,5 +144,5 @@ $(printf '%s\n' "${ROWS[@]}")
 /call-echo (A up) / /health: $(ratio "$(rps "$echo_up")" "$(rps "$health")")   breaker open / /health: $(ratio "$(rps "$open")" "$(rps "$health")")
 start-up (launch to ready): A $start_ms_a ms, B $start_ms_b ms
 RSS after the load: A $rss_a MB, B $rss_b MB (B $rss_b_after MB after all scenarios)
-$([[ $NMT == 1 ]] && printf '%s\n%s\n' "$nmt_a" "$nmt_b")
 TABLE
+if [[ $NMT == 1 ]]; then printf '%s\n%s\n' "$nmt_a" "$nmt_b"; fi

@@ -27,7 +27,7 @@ JARS=("$@")
 
 # The archive records the class path as the training run gave it, and Java 17 then maps it only for
 # that same path: absolute, so that it can be started from any directory.
-cds_dir() { echo "$(cd "$(dirname "$1")" && pwd)/cds"; }
+cds_dir() { echo "$(CDPATH='' cd "$(dirname "$1")" && pwd -P)/cds"; }
 
 for jar in "${JARS[@]}"; do
   [[ -f $jar ]] || { echo "$jar is missing: ./mvnw package -DskipTests first" >&2; exit 1; }

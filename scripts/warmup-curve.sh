@@ -5,7 +5,7 @@
 # window. Steady state is the best 10 s (the best run of consecutive windows covering 10 s) after
 # 2 minutes; the curve's figure is the time from ready to the end of the first window at 90 % of it.
 # Each window also shows what the JIT compiler took: the CPU of A's and B's compiler threads, in
-# cores (2 = both cores of this machine), beside B's whole CPU.
+# cores (1.00 = one core busy all the window), beside B's whole CPU.
 #   scripts/warmup-curve.sh                 # the plain jars
 #   CDS=1 scripts/warmup-curve.sh           # with the class data sharing archive of scripts/cds.sh
 #   JAVA_OPTS="… -XX:TieredStopAtLevel=1" scripts/warmup-curve.sh   # a lever: any JVM flags
@@ -39,14 +39,15 @@ else
   RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
 fi
 
-# ticks PID: "TOTAL JIT", CPU ticks (user + system) of the process and of its JIT compiler threads
-# (HotSpot names them "C1 CompilerThre…" and "C2 CompilerThre…"); one awk, so that sampling is cheap.
+# ticks PID: "TOTAL JIT", CPU ticks (user + system) of the process (the first line) and of its JIT
+# compiler threads (HotSpot names them "C1 CompilerThre…", "C2 CompilerThre…"). Read through cat,
+# which skips a thread that ended meanwhile (awk given a file that is gone would stop).
 ticks() {
-  awk -v whole="/proc/$1/stat" '
+  cat "/proc/$1/stat" /proc/"$1"/task/*/stat 2> /dev/null | awk '
     { name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [^)]*$/, "", name)
       rest = $0; sub(/.*\) /, "", rest); split(rest, f, " "); t = f[12] + f[13]
-      if (FILENAME == whole) total = t; else if (name ~ /^C[12] CompilerThre/) jit += t }
-    END { print total + 0, jit + 0 }' "/proc/$1/stat" /proc/"$1"/task/*/stat 2> /dev/null
+      if (NR == 1) total = t; else if (name ~ /^C[12] CompilerThre/) jit += t }
+    END { print total + 0, jit + 0 }'
 }
 HZ=$(getconf CLK_TCK)
 cores() { awk -v d="$1" -v ms="$ms" -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz / (ms / 1000) }'; }  # TICKS over the window's ms

@@ -158,7 +158,8 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, After
 
     @Override
     public void afterEach(ExtensionContext context) {
-        context.getExecutionException().ifPresent(failure -> printLogTails(context.getDisplayName()));
+        context.getExecutionException().ifPresent(failure ->
+                printLogTails(context.getRequiredTestClass().getSimpleName() + " " + context.getDisplayName()));
         if (!classScoped) {
             closeAll();
         }

@@ -1,5 +1,6 @@
 package dev.lab1.systemtests;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,10 +30,13 @@ final class RepoScripts {
             // Files, not pipes: nothing has to read while it runs, so the timeout holds whatever it writes.
             stdout = Files.createTempFile(script, ".out");
             stderr = Files.createTempFile(script, ".err");
-            var builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             builder.environment().putAll(env);
             Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                // The script's own children first (a JVM it started would outlive bash).
+                process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IllegalStateException("scripts/" + script + " " + args + " was still running after " + timeout
                         + ": " + Files.readString(stdout) + Files.readString(stderr));

@@ -227,7 +227,7 @@ final class ServiceProcess implements AutoCloseable {
                     }
                     return readiness.stream().allMatch(url -> Http.get(url).status() == 200);
                 });
-        ClassDataSharing.requireMapped(name, logLines());
+        ClassDataSharing.requireMapped(name, process.pid());
         return this;
     }
 
