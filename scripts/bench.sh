@@ -14,6 +14,12 @@
 # (the direct gRPC row, whose load generator speaks plaintext, is then left out).
 # NMT=1: both services also run with native memory tracking, and where their RSS is taken, what the
 # JVM committed by category is printed too (jcmd VM.native_memory summary; tracking costs a few MB).
+# PROFILE=1: JDK Flight Recorder runs in both services from before the warm-up (started later, its
+# socket instrumentation sends the JIT back to work and the profile measures the compiler); the
+# /call-echo (A up) window is cut out of it into $LOGS/profile-{service-a,service-b}.jfr, and each
+# one's samples are summed up by thread and by code (package), inclusive: the share of samples
+# with that package anywhere on the stack. The recorder costs a little throughput: compare a
+# profiled run's table with other profiled runs only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +38,7 @@ JAR_LOAD=load-generator/target/load-generator-1.0.0-SNAPSHOT.jar
 CDS=${CDS:-1}
 TLS=${TLS:-plaintext}
 NMT=${NMT:-0}
+PROFILE=${PROFILE:-0}
 B=http://127.0.0.1:$B_PORT
 
 # shellcheck source=scripts/load-lib.sh
@@ -68,6 +75,37 @@ native_memory() {
     END { print out }' "$LOGS/nmt-$2.txt")"
 }
 
+# profile_start PID / profile_cut PID NAME SECONDS: record from now; keep the last SECONDS of it.
+profile_start() {
+  [[ $PROFILE == 1 ]] || return 0
+  jcmd "$1" JFR.start name=bench settings=profile > /dev/null
+}
+profile_cut() {
+  [[ $PROFILE == 1 ]] || return 0
+  local jfr=$LOGS/profile-$2.jfr
+  jcmd "$1" JFR.dump name=bench begin=-"$3"s filename="$(realpath "$LOGS")/profile-$2.jfr" > /dev/null
+  jcmd "$1" JFR.stop name=bench > /dev/null
+  # Shaded Netty counts as Netty; a frame's package is its class name's first three parts at most.
+  # Per package: "self", the samples whose top frame (the code running) is in it, and "inclusive",
+  # the samples with it anywhere on the stack (so a servlet filter includes the whole request).
+  jfr print --events jdk.ExecutionSample --stack-depth 256 "$jfr" | awk -v name="$2" '
+    /^jdk.ExecutionSample/ { n++; top = 1; delete seen; next }
+    /sampledThread = / { t = $0; sub(/.*sampledThread = "/, "", t); sub(/".*/, "", t)
+                         gsub(/[0-9]+/, "N", t); threads[t]++; next }
+    /^ +[a-zA-Z_$][a-zA-Z0-9_$.]*\.[a-zA-Z_$<][^ ]*\(/ {
+      f = $1; sub(/\(.*/, "", f); sub(/^io\.grpc\.netty\.shaded\./, "", f)
+      k = split(f, part, "."); pkg = part[1]; for (i = 2; i <= 3 && i < k - 1; i++) pkg = pkg "." part[i]
+      if (top) { self[pkg]++; top = 0 }
+      if (!(pkg in seen)) { seen[pkg] = 1; inclusive[pkg]++ } }
+    END {
+      printf "%s, %d samples of the /call-echo window (%%: self, inclusive):\n", name, n
+      for (t in threads) printf "  thread  %3.0f %%  %s\n", 100 * threads[t] / n, t | "sort -k2,2nr"
+      close("sort -k2,2nr")
+      for (p in inclusive) if (inclusive[p] * 100 >= 2 * n)
+        printf "  package %3.0f %3.0f %%  %s\n", 100 * self[p] / n, 100 * inclusive[p] / n, p | "sort -k3,3nr"
+    }'
+}
+
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
   # shellcheck disable=SC2086
@@ -99,6 +137,7 @@ B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_MANAGEMENT_PORT/actuator/health/readiness" 120
 start_ms_b=$(( $(now_ms) - t0 ))
 
+profile_start "$A_PID"; profile_start "$B_PID"
 echo "warming up (/health $((WARMUP / 4)) s, /call-echo $WARMUP s)" >&2
 http_load $((WARMUP / 4)) "$CONNECTIONS" "$B/health" > /dev/null
 http_load "$WARMUP" "$CONNECTIONS" "$B/call-echo?msg=bench" > /dev/null
@@ -107,6 +146,8 @@ health=$(http_load "$DURATION" "$CONNECTIONS" "$B/health")
 row "B /health" "$health"
 echo_up=$(http_load "$DURATION" "$CONNECTIONS" "$B/call-echo?msg=bench")
 row "B /call-echo, A up" "$echo_up"
+# The window's last DURATION - 1 seconds: attaching jcmd takes part of a second after wrk ends.
+profile_a=$(profile_cut "$A_PID" service-a $((DURATION - 1))); profile_b=$(profile_cut "$B_PID" service-b $((DURATION - 1)))
 if [[ $TLS == plaintext ]]; then
   direct=$(java -Xmx256m -jar "$JAR_LOAD" "127.0.0.1:$A_GRPC" "$CONNECTIONS" $((WARMUP / 4)) "$DURATION" | grep '^RESULT')
   row "A Echo over gRPC, direct (load-generator)" "$direct"
@@ -146,3 +187,4 @@ start-up (launch to ready): A $start_ms_a ms, B $start_ms_b ms
 RSS after the load: A $rss_a MB, B $rss_b MB (B $rss_b_after MB after all scenarios)
 TABLE
 if [[ $NMT == 1 ]]; then printf '%s\n%s\n' "$nmt_a" "$nmt_b"; fi
+if [[ $PROFILE == 1 ]]; then printf '%s\n%s\n' "$profile_a" "$profile_b"; fi
