@@ -31,8 +31,8 @@ import java.util.stream.Stream;
 final class ServiceProcess implements AutoCloseable {
 
     /**
-     * The README's flags ("Run each service", kept in scripts/jvm-options), which keep each service
-     * under 256 MB RSS, so that tests run the services as users do. One addition:
+     * The README's flags ("Run each service", kept in scripts/jvm-options), small container-like JVMs
+     * (a 96 MB heap), so that tests run the services as users do. One addition:
      * {@code TieredStopAtLevel=1} (C1 only) roughly halves the CPU a start-up takes, which matters
      * with many short-lived JVMs on a shared 2-core machine; it changes peak throughput, not behaviour.
      */
