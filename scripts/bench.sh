@@ -17,9 +17,8 @@
 # PROFILE=1: JDK Flight Recorder runs in both services from before the warm-up (started later, its
 # socket instrumentation sends the JIT back to work and the profile measures the compiler); the
 # /call-echo (A up) window is cut out of it into $LOGS/profile-{service-a,service-b}.jfr, and each
-# one's samples are summed up by thread and by code (package), inclusive: the share of samples
-# with that package anywhere on the stack. The recorder costs a little throughput: compare a
-# profiled run's table with other profiled runs only.
+# one's samples are summed up by thread and by package. The recorder costs a little throughput:
+# compare a profiled run's table with other profiled runs only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -82,8 +81,8 @@ profile_start() {
 }
 profile_cut() {
   [[ $PROFILE == 1 ]] || return 0
-  local jfr=$LOGS/profile-$2.jfr
-  jcmd "$1" JFR.dump name=bench begin=-"$3"s filename="$(realpath "$LOGS")/profile-$2.jfr" > /dev/null
+  local jfr; jfr="$(realpath "$LOGS")/profile-$2.jfr"   # absolute: the JVM writes it from its own folder
+  jcmd "$1" JFR.dump name=bench begin=-"$3"s filename="$jfr" > /dev/null
   jcmd "$1" JFR.stop name=bench > /dev/null
   # Shaded Netty counts as Netty; a frame's package is its class name's first three parts at most.
   # Per package: "self", the samples whose top frame (the code running) is in it, and "inclusive",
@@ -98,6 +97,7 @@ profile_cut() {
       if (top) { self[pkg]++; top = 0 }
       if (!(pkg in seen)) { seen[pkg] = 1; inclusive[pkg]++ } }
     END {
+      if (n == 0) { printf "%s: no samples in the window\n", name; exit }
       printf "%s, %d samples of the /call-echo window (%%: self, inclusive):\n", name, n
       for (t in threads) printf "  thread  %3.0f %%  %s\n", 100 * threads[t] / n, t | "sort -k2,2nr"
       close("sort -k2,2nr")
