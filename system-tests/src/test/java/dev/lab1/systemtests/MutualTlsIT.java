@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLSession;
@@ -60,9 +61,13 @@ class MutualTlsIT {
         assertThat(b.callEcho("hello").body()).isEqualTo("{\"service_b\":\"ok\",\"service_a\":{\"echo\":\"hello\"}}");
 
         int linesBefore = a.logLines().size();
-        assertRefused(a, new GrpcPeer(a.grpcPort()), "a plaintext client (the original consumer)");
-        assertRefused(a, new GrpcPeer(a.grpcPort(), certs.client(null)), "a TLS client without a certificate");
-        assertRefused(a, new GrpcPeer(a.grpcPort(), certs.client(stranger)), "a client whose certificate another CA signed");
+        assertRefused(a, new GrpcPeer(a.grpcPort()), "a plaintext client (the original consumer)", null);
+        assertRefused(a, new GrpcPeer(a.grpcPort(), certs.client(null)), "a TLS client without a certificate",
+                "certificate required");
+        // The alert names the cause (B's TlsFailure reads it as "A refused B's certificate"), not
+        // "internal error", which is what a plain CertificateException becomes in Netty's OpenSSL engine.
+        assertRefused(a, new GrpcPeer(a.grpcPort(), certs.client(stranger)), "a client whose certificate another CA signed",
+                "unknown ca");
 
         // One line for the stranger's certificate, naming it and why; no stack trace for any attempt.
         String refusal = a.awaitLogLine("gRPC client refused at the TLS handshake");
@@ -72,11 +77,21 @@ class MutualTlsIT {
         assertThat(b.callEcho("still B").status()).isEqualTo(200);
     }
 
-    private static void assertRefused(ServiceProcess a, GrpcPeer peer, String who) {
+    /** Refused with UNAVAILABLE, and when {@code alert} is given, with that TLS alert (any spelling). */
+    private static void assertRefused(ServiceProcess a, GrpcPeer peer, String who, String alert) {
         try (peer) {
             assertThatThrownBy(() -> peer.serviceA(5_000).healthCheck(HealthCheckRequest.getDefaultInstance()))
-                    .as(who).isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).as(who + ": " + e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE));
+                    .as(who).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).as(who + ": " + e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
+                        if (alert != null) {
+                            var text = new StringBuilder(String.valueOf(e.getStatus().getDescription()));
+                            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                                text.append(" | ").append(t.getMessage());
+                            }
+                            assertThat(text.toString().toLowerCase(Locale.ROOT).replace('_', ' '))
+                                    .as(who + ": the TLS alert A sent").contains(alert);
+                        }
+                    });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,7 +1,10 @@
 package dev.lab1.servicea.server;
 
 import java.net.Socket;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.SSLEngine;
@@ -13,7 +16,9 @@ import dev.lab1.tls.TlsMode;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSslCertificateException;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.internal.tcnative.CertificateVerifier;
 import net.devh.boot.grpc.server.serverfactory.GrpcServerConfigurer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +78,12 @@ class GrpcServerTls {
      * who the client said it was, who signed that, and why it is refused (no stack trace: a stranger
      * retrying would fill the log). A client that sends no certificate at all is refused by the TLS
      * library before any check; grpc-java logs that only at DEBUG (ProtocolNegotiators).
+     * <p>
+     * A certificate no trusted CA signed is refused with the TLS alert {@code unknown_ca}, which
+     * names the cause to the client (B reads it as "A refused B's certificate"). Netty's OpenSSL
+     * engine turns a plain {@link CertificateException} into "unspecified", sent as the alert
+     * {@code internal_error}, as if A had failed; its {@link OpenSslCertificateException} carries
+     * the verification error instead. (Netty's JDK engine treats it as the CertificateException it is.)
      */
     static final class LoggingClientTrust extends X509ExtendedTrustManager {
 
@@ -133,8 +144,16 @@ class GrpcServerTls {
                 log.warn("gRPC client refused at the TLS handshake: certificate {} issued by {}: {}",
                         any ? chain[0].getSubjectX500Principal().getName() : "(none)",
                         any ? chain[0].getIssuerX500Principal().getName() : "(none)", root.getMessage());
-                throw e;
+                throw signedByNoTrustedCa(root)
+                        ? new OpenSslCertificateException(e.getMessage(), e, CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY)
+                        : e;
             }
+        }
+
+        /** No path from the certificate to a trusted CA: the JDK's path builder or validator says so. */
+        private static boolean signedByNoTrustedCa(Throwable root) {
+            return root instanceof CertPathBuilderException
+                    || root instanceof CertPathValidatorException e && e.getReason() == PKIXReason.NO_TRUST_ANCHOR;
         }
     }
 }
