@@ -125,7 +125,9 @@ class ServiceAGuardsTest {
         // Three times the call limit of unfinished streams, and a real call is still answered.
         EchoReply reply = echo("still served", Duration.ofSeconds(10));
         assertThat(reply.getMsg()).contains("still served");
-        assertThat(inFlight()).isZero();
+        // At most the call just answered, whose permit A may release a moment after its reply
+        // arrives here (seen once in CI: 1); strangers holding permits would make it the limit, 4.
+        assertThat(inFlight()).isLessThanOrEqualTo(1);
 
         // Each stranger is closed once the request timeout (1 s here) has passed.
         long start = System.nanoTime();
