@@ -3,6 +3,9 @@
 #
 #   scripts/compose-check.sh                  the whole check (as root; .ci/run calls it)
 #   scripts/compose-check.sh --prerequisites  only install what it needs from Debian
+#   scripts/compose-check.sh --up-after FILE  build the images first, then wait until FILE exists
+#                                             before anything is started (.ci/run builds them while
+#                                             the tests run, and creates FILE when they are done)
 #
 # It starts its own Docker engine (own data folder, own socket, under a temporary folder: a Docker
 # already on the machine is never touched), builds a stand-in JDK base image from Debian (Docker
@@ -95,6 +98,13 @@ if [[ ${1:-} == --prerequisites ]]; then
     step "prerequisites"
     install_prerequisites
     exit 0
+fi
+UP_AFTER=""
+if [[ ${1:-} == --up-after ]]; then
+    UP_AFTER=${2:-}
+    [[ -n $UP_AFTER ]] || fail "--up-after needs a file"
+elif [[ -n ${1:-} ]]; then
+    fail "unknown argument: $1 (--prerequisites, --up-after FILE, or none)"
 fi
 [[ $(id -u) == 0 ]] || fail "run as root: it starts its own Docker engine"
 
@@ -240,14 +250,17 @@ stop_service() {
 }
 
 # --- the check --------------------------------------------------------------------------------
+check_ports_free() {
+    local port
+    for port in "${HOST_PORTS[@]}"; do
+        if ss -Hltn | awk '{ print $4 }' | grep -qE ":$port\$"; then
+            fail "port $port is already in use on this machine; move it (B_PORT, B_MANAGEMENT_PORT, A_GRPC_PORT, A_HTTP_PORT, PROMETHEUS_PORT)"
+        fi
+    done
+}
 step "prerequisites"
 install_prerequisites
-for port in "${HOST_PORTS[@]}"; do
-    if ss -Hltn | awk '{ print $4 }' | grep -qE ":$port\$"; then
-        fail "port $port is already in use on this machine; move it (B_PORT, B_MANAGEMENT_PORT, A_GRPC_PORT, A_HTTP_PORT, PROMETHEUS_PORT)"
-    fi
-done
-PORTS_WERE_FREE=yes
+check_ports_free
 
 step "own Docker engine"
 WORK=$(mktemp -d /tmp/lab1-compose-check.XXXXXX)
@@ -339,6 +352,16 @@ compose run --rm --no-deps --entrypoint promtool prometheus check config /etc/pr
 [[ ${PIPESTATUS[0]} == 0 ]] || fail "promtool check config"
 compose run --rm --no-deps --entrypoint promtool prometheus check rules /etc/prometheus/alerts.yml 2>&1 | sed 's/^/    /'
 [[ ${PIPESTATUS[0]} == 0 ]] || fail "promtool check rules"
+
+if [[ -n $UP_AFTER ]]; then
+    step "waiting for $UP_AFTER"
+    until [[ -e $UP_AFTER ]]; do
+        kill -0 "$PPID" 2>/dev/null || fail "its caller (pid $PPID) has gone"
+        sleep 2
+    done
+    check_ports_free   # again: the wait may have been long
+fi
+PORTS_WERE_FREE=yes
 
 step "docker-compose up service-a service-b prometheus"
 compose up -d --no-build service-a service-b prometheus 2>&1 | sed 's/^/    /'
