@@ -56,12 +56,12 @@ if [[ $TLS != plaintext ]]; then
   TLS_B=(--spring.profiles.active="$TLS" --service-b.service-a.tls.directory="$LOGS/certs/service-b")
 fi
 if [[ $CDS == 1 ]]; then  # the java arguments that start each jar (after JAVA_OPTS)
-  { read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
+  { IFS=$'\t' read -r -a RUN_A; IFS=$'\t' read -r -a RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
 else
-  RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
+  RUN_A=(-jar "$JAR_A"); RUN_B=(-jar "$JAR_B")
 fi
 if [[ $NMT == 1 ]]; then
-  RUN_A="-XX:NativeMemoryTracking=summary $RUN_A"; RUN_B="-XX:NativeMemoryTracking=summary $RUN_B"
+  RUN_A=(-XX:NativeMemoryTracking=summary "${RUN_A[@]}"); RUN_B=(-XX:NativeMemoryTracking=summary "${RUN_B[@]}")
 fi
 # native_memory PID NAME: the JVM's committed memory by category, one line (NMT=1 only).
 native_memory() {
@@ -109,7 +109,7 @@ profile_cut() {
 start_a() {  # start_a LOG [ARGS...]: sets A_PID, A_START_MS (launch to ready)
   local log=$1; shift; local t0; t0=$(now_ms)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS $RUN_A --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
+  java $JAVA_OPTS "${RUN_A[@]}" --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" "$@" > "$log" 2>&1 &
   A_PID=$!; PIDS+=("$A_PID")
   await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
   A_START_MS=$(( $(now_ms) - t0 ))
@@ -131,7 +131,7 @@ start_a "$LOGS/service-a.log" "${TLS_A[@]}"
 start_ms_a=$A_START_MS
 t0=$(now_ms)
 # shellcheck disable=SC2086
-SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS $RUN_B --server.port="$B_PORT" \
+SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS "${RUN_B[@]}" --server.port="$B_PORT" \
   --management.server.port="$B_MANAGEMENT_PORT" "${TLS_B[@]}" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_MANAGEMENT_PORT/actuator/health/readiness" 120

@@ -5,14 +5,15 @@
 #   2. records the classes a start loads into cds/application.jsa with a training run that
 #      refreshes the Spring context and exits (-Dspring.context.exit=onRefresh: no port is bound).
 # Then start it, from any folder, with the same JAVA_OPTS and the absolute paths --print-args gives:
-#   java $JAVA_OPTS -XX:SharedArchiveFile=$PWD/service-a/target/cds/application.jsa -jar $PWD/service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar
+#   java $JAVA_OPTS -XX:SharedArchiveFile="$PWD/service-a/target/cds/application.jsa" -jar "$PWD/service-a/target/cds/service-a-1.0.0-SNAPSHOT.jar"
 # The archive belongs to this JVM, these JAVA_OPTS and this path: a JVM that cannot use it starts
 # without it, only slower. So it is redone for a jar newer than its archive, and for another JVM or
 # other JAVA_OPTS than it was recorded with (noted in cds/recorded-with).
 # Usage: [JAVA=/path/to/bin/java] scripts/cds.sh [--print-args] [JAR...]
 #   default: both services' jars (about 10 s each); JAVA: the java that will start them (default: java).
 #   --print-args: then print, a line per jar, the java arguments that start it with its archive
-#   (what comes after JAVA_OPTS), so that no script spells the layout out again.
+#   (what comes after JAVA_OPTS), separated by tabs: a path may hold spaces. So no script spells the
+#   layout out again; a script reads a line with  IFS=$'\t' read -r -a ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,6 @@ done
 if (( PRINT_ARGS )); then
   for jar in "${JARS[@]}"; do
     dir=$(cds_dir "$jar")
-    echo "-XX:SharedArchiveFile=$dir/application.jsa -jar $dir/$(basename "$jar")"
+    printf '%s\t%s\t%s\n' "-XX:SharedArchiveFile=$dir/application.jsa" -jar "$dir/$(basename "$jar")"
   done
 fi

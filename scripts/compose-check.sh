@@ -111,10 +111,14 @@ fi
 # --- teardown: whatever happens ---------------------------------------------------------------
 WORK=""
 DOCKERD_PID=""
+exec {SCRIPT_OUT}>&1 {SCRIPT_ERR}>&2
 teardown() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    # A signal during a redirected command (docker build > build-….log) runs this with that
+    # redirection still in place: back to the script's own output first.
+    exec 1>&"$SCRIPT_OUT" 2>&"$SCRIPT_ERR"
     if ((rc != 0)); then
         echo "FAILED (exit $rc) in step \"$STEP\"" >&2
         if [[ -n $DOCKERD_PID ]] && compose ps -q >/dev/null 2>&1; then

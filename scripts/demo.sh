@@ -58,12 +58,12 @@ fi
 mkdir -p "$LOGS"
 # Started as the README says: from the extracted jars, with the class data sharing archives that
 # scripts/cds.sh records once per build (about 20 s the first time), so each starts in about 2 s.
-{ read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
+{ IFS=$'\t' read -r -a RUN_A; IFS=$'\t' read -r -a RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
 
 start_a() {  # start_a LOGFILE [ARGS...]
   local log=$1; shift
   # shellcheck disable=SC2086
-  java $JAVA_OPTS $RUN_A "$@" > "$log" 2>&1 &
+  java $JAVA_OPTS "${RUN_A[@]}" "$@" > "$log" 2>&1 &
   PIDS+=($!); A_PID=$!; A_LOG=$log
 }
 
@@ -107,7 +107,7 @@ expect() {  # expect STATUS REASON DESCRIPTION
 title "Starting service-a (gRPC :8080, Actuator :9080) and service-b (HTTP :8081, Actuator :9081)"
 start_a "$LOGS/service-a.log"
 # shellcheck disable=SC2086
-java $JAVA_OPTS $RUN_B > "$LOGS/service-b.log" 2>&1 &
+java $JAVA_OPTS "${RUN_B[@]}" > "$LOGS/service-b.log" 2>&1 &
 PIDS+=($!)
 await_http http://localhost:9080/actuator/health/readiness 90
 await_http "$B/health" 90

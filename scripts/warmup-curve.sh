@@ -34,9 +34,9 @@ ports_free "$A_GRPC" "$A_HTTP" "$B_PORT" "$B_MANAGEMENT_PORT"
 [[ -f $JAR_A && -f $JAR_B ]] || ./mvnw -B -q package -DskipTests
 mkdir -p "$LOGS"
 if [[ $CDS == 1 ]]; then
-  { read -r RUN_A; read -r RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
+  { IFS=$'\t' read -r -a RUN_A; IFS=$'\t' read -r -a RUN_B; } < <(JAVA_OPTS=$JAVA_OPTS scripts/cds.sh --print-args "$JAR_A" "$JAR_B")
 else
-  RUN_A="-jar $JAR_A"; RUN_B="-jar $JAR_B"
+  RUN_A=(-jar "$JAR_A"); RUN_B=(-jar "$JAR_B")
 fi
 
 # ticks PID: "TOTAL JIT", CPU ticks (user + system) of the process (the first line) and of its JIT
@@ -53,11 +53,11 @@ HZ=$(getconf CLK_TCK)
 cores() { awk -v d="$1" -v ms="$ms" -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz / (ms / 1000) }'; }  # TICKS over the window's ms
 
 # shellcheck disable=SC2086
-java $JAVA_OPTS ${A_OPTS:-} $RUN_A --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" > "$LOGS/service-a.log" 2>&1 &
+java $JAVA_OPTS ${A_OPTS:-} "${RUN_A[@]}" --grpc.server.port="$A_GRPC" --server.port="$A_HTTP" > "$LOGS/service-a.log" 2>&1 &
 A_PID=$!; PIDS+=("$A_PID")
 await_http "http://127.0.0.1:$A_HTTP/actuator/health/readiness" 120
 # shellcheck disable=SC2086
-SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS ${B_OPTS:-} $RUN_B --server.port="$B_PORT" \
+SERVICEB_SERVICEA_ADDRESS=static://127.0.0.1:$A_GRPC java $JAVA_OPTS ${B_OPTS:-} "${RUN_B[@]}" --server.port="$B_PORT" \
   --management.server.port="$B_MANAGEMENT_PORT" > "$LOGS/service-b.log" 2>&1 &
 B_PID=$!; PIDS+=("$B_PID")
 await_http "http://127.0.0.1:$B_PORT/health" 120

@@ -71,7 +71,7 @@ final class ClassDataSharing {
                                     "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                     "JAVA_OPTS", String.join(" ", JvmOptions.flags())),
                             RECORDING_TIMEOUT, List.of("--print-args", jar.toString()));
-                    arguments = List.of(output.strip().split("\\s+"));
+                    arguments = List.of(output.strip().split("\t")); // tab-separated: a path may hold spaces
                 } catch (RuntimeException e) {
                     failure = e;
                 }
