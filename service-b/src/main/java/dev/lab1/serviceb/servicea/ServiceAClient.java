@@ -107,7 +107,7 @@ public class ServiceAClient {
             if (to == CircuitBreaker.State.OPEN) {
                 openedAtNanos = System.nanoTime();
             } else if (to == CircuitBreaker.State.HALF_OPEN) {
-                channel.reconnectNow(); // the trial calls should find A if it is back, not a stale backoff
+                channel.reconnectNow(); // the trial call should find A if it is back, not a stale backoff
             }
         });
     }

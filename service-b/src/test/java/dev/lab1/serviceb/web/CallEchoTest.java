@@ -289,6 +289,24 @@ class CallEchoTest {
     }
 
     @Test
+    void aTrialThatFailedWhileAWasDownDoesNotReopenTheBreakerOnceAAnswers() {
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        fakeA.failWith(Status.UNAVAILABLE.withDescription("connection refused"));
+        assertThat(http.get("/call-echo?msg=trial").statusCode()).as("the trial meets A still down").isEqualTo(503);
+        fakeA.reset(); // A is back, healthy, and stays so
+
+        // The first call that reaches A after the open wait (5 s, from the YAML) is answered ...
+        await().atMost(Duration.ofSeconds(5 + 3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> http.get("/call-echo?msg=back").statusCode() == 200);
+        // ... and every call after it: the failed trial is not judged together with A's answer.
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        for (int i = 0; i < 5; i++) {
+            assertThat(http.get("/call-echo?msg=after").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void retryAfterIsTheTimeLeftInTheOpenState() {
         breaker.transitionToOpenState();
         // The time left of the 5 s wait, rounded up (4 if this machine stalled a second before answering).
