@@ -53,6 +53,8 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
      * @param tls               plaintext, TLS or mutual TLS to A, and the key material
      * @param keepAliveTime     idle time on a connection after which B pings A
      * @param keepAliveTimeout  how long a ping may go unanswered before the connection counts as dead
+     * @param idleTimeout       how long without a call before B closes its connections to A (gRPC's idle
+     *                          mode); the next call connects again
      * @param reconnectInterval the longest wait between two connection attempts to a replica that is down
      * @param serviceConfig     gRPC service config (JSON): balancing over replicas, their health, ejection
      * @param connectWait       how long a call that finds no connection to A waits for one
@@ -63,7 +65,7 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
      */
     public record ServiceA(@NotBlank String address, @NotNull @Valid Tls tls,
                            @NotNull Duration keepAliveTime, @NotNull Duration keepAliveTimeout,
-                           @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
+                           @NotNull Duration idleTimeout, @NotNull Duration reconnectInterval, @NotBlank String serviceConfig,
                            @NotNull Duration connectWait, @NotNull @Valid Hedging hedging,
                            @NotNull @Valid WarmUp warmUp, @NotNull @Valid Health health,
                            @NotNull @Valid Breaker breaker) {

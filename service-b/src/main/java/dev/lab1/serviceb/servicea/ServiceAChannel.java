@@ -145,7 +145,8 @@ public class ServiceAChannel implements DisposableBean {
             builder.overrideAuthority(tls.serverName().trim());
         }
         builder.keepAliveTime(properties.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
-                .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                .keepAliveTimeout(properties.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .idleTimeout(properties.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         Map<String, Object> config = serviceConfig(properties.serviceConfig());
         if (canNameSeveralReplicas(address)) {
             // A replica that reports NOT_SERVING (draining on SIGTERM) gets no new call. Not with one
@@ -225,10 +226,12 @@ public class ServiceAChannel implements DisposableBean {
     /**
      * Waits, at most {@code max}, for a connection to A, asking for one at once if there is none: after
      * A comes back, the channel's last refusal is stale until its next attempt, and a call made
-     * meanwhile would fail with it. Returns whether the channel is connected.
+     * meanwhile would fail with it; after a quiet period the channel is idle (no connection) and
+     * would not connect before a call starts. Returns whether the channel is connected.
      */
     public boolean awaitConnected(Duration max) {
-        if (isConnected()) {
+        // true: an idle channel starts connecting now (resetting the backoff alone leaves it idle).
+        if (channel.getState(true) == ConnectivityState.READY) {
             return true;
         }
         reconnectNow();

@@ -36,7 +36,7 @@ class ServiceABreakerPolicyTest {
     private static ServiceBProperties properties(int unreachableFailuresToOpen) {
         var shipped = ServiceAChannelTest.properties("static://127.0.0.1:1");
         var serviceA = new ServiceBProperties.ServiceA(shipped.address(), shipped.tls(), shipped.keepAliveTime(),
-                shipped.keepAliveTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), shipped.connectWait(),
+                shipped.keepAliveTimeout(), shipped.idleTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), shipped.connectWait(),
                 shipped.hedging(), shipped.warmUp(), shipped.health(), new ServiceBProperties.Breaker(unreachableFailuresToOpen));
         return new ServiceBProperties(new ServiceBProperties.CallEcho(1024), new ServiceBProperties.Http(Duration.ofSeconds(10)), serviceA);
     }

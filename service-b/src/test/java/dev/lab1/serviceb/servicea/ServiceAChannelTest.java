@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -20,13 +21,21 @@ class ServiceAChannelTest {
 
     /** application.yml's {@code service-b.service-a.*}, bound as B binds it, with another address. */
     static ServiceBProperties.ServiceA properties(String address) {
+        return properties(address, shipped().idleTimeout());
+    }
+
+    /** The same, with another idle timeout too. */
+    static ServiceBProperties.ServiceA properties(String address, Duration idleTimeout) {
+        ServiceBProperties.ServiceA shipped = shipped();
+        return new ServiceBProperties.ServiceA(address, shipped.tls(), shipped.keepAliveTime(),
+                shipped.keepAliveTimeout(), idleTimeout, shipped.reconnectInterval(), shipped.serviceConfig(), shipped.connectWait(),
+                shipped.hedging(), shipped.warmUp(), shipped.health(), shipped.breaker());
+    }
+
+    private static ServiceBProperties.ServiceA shipped() {
         try {
             var yaml = new YamlPropertySourceLoader().load("b", new FileSystemResource(Path.of("src/main/resources/application.yml")));
-            ServiceBProperties.ServiceA shipped = new Binder(ConfigurationPropertySources.from(yaml))
-                    .bind("service-b", ServiceBProperties.class).get().serviceA();
-            return new ServiceBProperties.ServiceA(address, shipped.tls(), shipped.keepAliveTime(),
-                    shipped.keepAliveTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), shipped.connectWait(),
-                    shipped.hedging(), shipped.warmUp(), shipped.health(), shipped.breaker());
+            return new Binder(ConfigurationPropertySources.from(yaml)).bind("service-b", ServiceBProperties.class).get().serviceA();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

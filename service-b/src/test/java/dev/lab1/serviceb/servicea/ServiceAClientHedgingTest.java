@@ -66,7 +66,7 @@ class ServiceAClientHedgingTest {
     private ServiceAClient client(String address, int maxAttempts) {
         var shipped = ServiceAChannelTest.properties(address);
         var serviceA = new ServiceBProperties.ServiceA(address, shipped.tls(), shipped.keepAliveTime(),
-                shipped.keepAliveTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), Duration.ZERO,
+                shipped.keepAliveTimeout(), shipped.idleTimeout(), shipped.reconnectInterval(), shipped.serviceConfig(), Duration.ZERO,
                 new ServiceBProperties.Hedging(maxAttempts, Duration.ofMillis(50), 1.5), shipped.warmUp(), shipped.health(),
                 shipped.breaker());
         var properties = new ServiceBProperties(new ServiceBProperties.CallEcho(1024),

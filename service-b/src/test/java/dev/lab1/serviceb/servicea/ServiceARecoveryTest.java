@@ -1,6 +1,7 @@
 package dev.lab1.serviceb.servicea;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -148,13 +149,7 @@ class ServiceARecoveryTest {
         assertThat(client.echo("A down").outcome()).isEqualTo(Outcome.UNAVAILABLE);
         assertThat(channel.isUnreachable()).isTrue(); // refused; the next attempt is a backoff (about 1 s) away
 
-        server = serve(port, new ServiceAGrpc.ServiceAImplBase() {
-            @Override
-            public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
-                observer.onNext(EchoReply.newBuilder().setMsg("{\"echo\": \"" + request.getMsg() + "\"}").build());
-                observer.onCompleted();
-            }
-        });
+        server = serve(port, answering());
         assertThat(channel.isUnreachable()).as("the refusal is still the channel's state: no attempt since").isTrue();
 
         // A is back: the very next call gets it, not the stale refusal. With a connect wait of 500 ms
@@ -165,6 +160,27 @@ class ServiceARecoveryTest {
         // meet fails at once whatever the limit.
         var afterTheRefusal = client(channel, Duration.ofMillis(500), Duration.ofSeconds(5));
         assertThat(afterTheRefusal.echo("A back").outcome()).isEqualTo(Outcome.OK);
+    }
+
+    @Test
+    void theFirstCallAfterAQuietPeriodAsksForTheConnectionAtOnce() throws Exception {
+        int port = FreePorts.next();
+        server = serve(port, answering());
+        // gRPC's shortest idle timeout (the shipped one is 30 min) and a long connect wait, so that a
+        // call that waits it out cannot pass for one that connected.
+        channel = new ServiceAChannel(ServiceAChannelTest.properties("static://127.0.0.1:" + port, Duration.ofSeconds(1)),
+                Tracer.NOOP, Propagator.NOOP);
+        Duration connectWait = Duration.ofSeconds(2);
+        var client = client(channel, connectWait, Duration.ofSeconds(5));
+        assertThat(client.echo("before").outcome()).isEqualTo(Outcome.OK);
+        await("the channel idle: its connection closed after a second without a call")
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !channel.isConnected());
+
+        long start = System.nanoTime();
+        assertThat(client.echo("after a quiet period").outcome()).isEqualTo(Outcome.OK);
+        // It connects (a loopback TCP and HTTP/2 handshake, tens of ms) rather than sit out the connect
+        // wait before the call itself connects: 522 ms with the shipped 500 ms wait, before the fix.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(connectWait.dividedBy(2));
     }
 
     private ServiceAClient client() {
@@ -190,7 +206,18 @@ class ServiceARecoveryTest {
         return new ServiceAChannel(ServiceAChannelTest.properties("static://127.0.0.1:" + port), Tracer.NOOP, Propagator.NOOP);
     }
 
-    /** An A on a loopback port, as a real A listens. */
+    /** An A that answers every Echo at once. */
+    private static BindableService answering() {
+        return new ServiceAGrpc.ServiceAImplBase() {
+            @Override
+            public void echo(EchoRequest request, StreamObserver<EchoReply> observer) {
+                observer.onNext(EchoReply.newBuilder().setMsg("{\"echo\": \"" + request.getMsg() + "\"}").build());
+                observer.onCompleted();
+            }
+        };
+    }
+
+        /** An A on a loopback port, as a real A listens. */
     private static Server serve(int port, BindableService a) throws java.io.IOException {
         return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
                 InsecureServerCredentials.create()).addService(a).build().start();
