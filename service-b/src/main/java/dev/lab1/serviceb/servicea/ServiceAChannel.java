@@ -99,7 +99,7 @@ public class ServiceAChannel implements DisposableBean {
         // Connect now: B's first calls should not pay for the connection (nor time out waiting for it).
         watch(channel.getState(true));
         log.info("Channel to service A: address={} tls={}{}", properties.address(),
-                properties.tls().mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                asWritten(properties.tls().mode()),
                 !properties.tls().mode().encrypted() ? ""
                         : properties.tls().checksEachReplicasOwnName() ? " (each replica's certificate must name its host)"
                         : " (A's certificate must name " + properties.tls().serverName() + ")");
@@ -116,7 +116,7 @@ public class ServiceAChannel implements DisposableBean {
         }
         var material = ReloadingKeyMaterial.follow(bundles, tls.bundle(), "service-b.service-a.tls.bundle", true);
         if (!material.hasTrust()) {
-            throw new IllegalStateException("service-b.service-a.tls.mode=" + tls.mode() + " needs the CA that signs A's "
+            throw new IllegalStateException("service-b.service-a.tls.mode=" + asWritten(tls.mode()) + " needs the CA that signs A's "
                     + "certificate in SSL bundle '" + tls.bundle() + "' (its truststore)");
         }
         var credentials = TlsChannelCredentials.newBuilder().trustManager(material.trustManager());
@@ -128,6 +128,11 @@ public class ServiceAChannel implements DisposableBean {
             credentials.keyManager(material.keyManager());
         }
         return credentials.build();
+    }
+
+    /** The mode as the setting spells it: plaintext, tls, mutual-tls. */
+    private static String asWritten(TlsMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static ManagedChannelBuilder<?> builder(ServiceBProperties.ServiceA properties, ChannelCredentials credentials) {

@@ -8,16 +8,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.lab1.serviceb.ServiceBProperties;
+import dev.lab1.tls.TlsMode;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.grpc.LoadBalancerRegistry;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 import org.springframework.core.io.FileSystemResource;
 
 /** The service config B ships is one grpc-java accepts, with every policy it names available. */
 class ServiceAChannelTest {
+
+    /** A CA certificate whose key was never kept: enough for trust, and it cannot sign anything. */
+    private static final String CA_ONLY = "classpath:tls/ca-only.crt";
 
     /** application.yml's {@code service-b.service-a.*}, bound as B binds it, with another address. */
     static ServiceBProperties.ServiceA properties(String address) {
@@ -39,6 +56,55 @@ class ServiceAChannelTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void itsStartLineNamesTheModeAndInPlaintextNoCertificate() throws Exception {
+        var logged = new ListAppender<ILoggingEvent>();
+        logged.start();
+        var logger = (Logger) LoggerFactory.getLogger(ServiceAChannel.class);
+        logger.addAppender(logged);
+        var channel = new ServiceAChannel(properties("static://127.0.0.1:1"), Tracer.NOOP, Propagator.NOOP);
+        try {
+            assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("Channel to service A: address=static://127.0.0.1:1 tls=plaintext");
+        } finally {
+            logger.detachAppender(logged);
+            channel.destroy();
+        }
+    }
+
+    @Test
+    void plaintextNeedsNoBundle() {
+        assertThat(ServiceAChannel.credentials(tls(TlsMode.PLAINTEXT), new DefaultSslBundleRegistry()))
+                .isInstanceOf(InsecureChannelCredentials.class);
+    }
+
+    @Test
+    void tlsNeedsTheCaThatSignsAsCertificate() {
+        var withCa = bundles(SslBundle.of(new PemSslStoreBundle(null, PemSslStoreDetails.forCertificate(CA_ONLY))));
+        assertThat(ServiceAChannel.credentials(tls(TlsMode.TLS), withCa)).isInstanceOf(TlsChannelCredentials.class);
+
+        var noCa = bundles(SslBundle.of(SslStoreBundle.NONE));
+        assertThatThrownBy(() -> ServiceAChannel.credentials(tls(TlsMode.TLS), noCa))
+                .hasMessageStartingWith("service-b.service-a.tls.mode=tls needs the CA that signs A's certificate in SSL bundle 'servicea'");
+    }
+
+    @Test
+    void mutualTlsAlsoNeedsBsCertificateAndKey() {
+        var caOnly = bundles(SslBundle.of(new PemSslStoreBundle(null, PemSslStoreDetails.forCertificate(CA_ONLY))));
+        assertThatThrownBy(() -> ServiceAChannel.credentials(tls(TlsMode.MUTUAL_TLS), caOnly))
+                .hasMessageStartingWith("service-b.service-a.tls.mode=mutual-tls needs B's certificate and key in SSL bundle 'servicea'");
+    }
+
+    private static ServiceBProperties.Tls tls(TlsMode mode) {
+        return new ServiceBProperties.Tls(mode, "servicea", "unused", "service-a");
+    }
+
+    private static DefaultSslBundleRegistry bundles(SslBundle servicea) {
+        var registry = new DefaultSslBundleRegistry();
+        registry.registerBundle("servicea", servicea);
+        return registry;
     }
 
     @Test

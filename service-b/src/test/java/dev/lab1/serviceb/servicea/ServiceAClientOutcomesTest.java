@@ -15,9 +15,13 @@ import static org.mockito.Mockito.when;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -206,6 +210,19 @@ class ServiceAClientOutcomesTest {
         CallResult bare = client().echo("x");
         assertThat(bare.detail()).isEqualTo("UNAVAILABLE");
         assertThat(bare.error()).isEqualTo("service A is not reachable");
+    }
+
+    @Test
+    void aRefusedHandshakeSaysWhatIsWrongWithAsCertificate() {
+        var handshake = new SSLHandshakeException("General OpenSslEngine problem");
+        handshake.initCause(new CertificateException(new CertPathValidatorException("Path does not chain with any of the trust anchors")));
+        failWith(Status.UNAVAILABLE.withDescription("ssl exception").withCause(handshake));
+
+        CallResult result = client().echo("x");
+
+        assertThat(result.outcome()).isEqualTo(Outcome.UNAVAILABLE);
+        assertThat(result.error()).isEqualTo("service A is not reachable: TLS handshake failed, untrusted: A's certificate "
+                + "is not signed by a CA B trusts (Path does not chain with any of the trust anchors)");
     }
 
     @Test
