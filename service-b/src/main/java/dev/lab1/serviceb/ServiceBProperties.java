@@ -69,6 +69,16 @@ public record ServiceBProperties(@NotNull @Valid CallEcho callEcho, @NotNull @Va
                            @NotNull Duration connectWait, @NotNull @Valid Hedging hedging,
                            @NotNull @Valid WarmUp warmUp, @NotNull @Valid Health health,
                            @NotNull @Valid Breaker breaker) {
+        public ServiceA {
+            // Named here: gRPC and the reconnect scheduler would refuse them at start-up in their own words.
+            requirePositive(keepAliveTime, "service-b.service-a.keep-alive-time");
+            requirePositive(keepAliveTimeout, "service-b.service-a.keep-alive-timeout");
+            requirePositive(idleTimeout, "service-b.service-a.idle-timeout");
+            requirePositive(reconnectInterval, "service-b.service-a.reconnect-interval");
+            if (connectWait == null || connectWait.isNegative()) {
+                throw new IllegalArgumentException("service-b.service-a.connect-wait must not be negative");
+            }
+        }
     }
 
     /**

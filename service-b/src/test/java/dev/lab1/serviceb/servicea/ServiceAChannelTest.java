@@ -75,6 +75,14 @@ class ServiceAChannelTest {
     }
 
     @Test
+    void aDurationOfTheChannelThatIsNotPositiveStopsStartUpNamingTheSetting() {
+        assertThatThrownBy(() -> properties("static://127.0.0.1:1", Duration.ZERO))
+                .hasMessage("service-b.service-a.idle-timeout must be a positive duration");
+        assertThatThrownBy(() -> properties("static://127.0.0.1:1", Duration.ofSeconds(-1)))
+                .hasMessage("service-b.service-a.idle-timeout must be a positive duration");
+    }
+
+    @Test
     void plaintextNeedsNoBundle() {
         assertThat(ServiceAChannel.credentials(tls(TlsMode.PLAINTEXT), new DefaultSslBundleRegistry()))
                 .isInstanceOf(InsecureChannelCredentials.class);
